@@ -1,0 +1,337 @@
+"""Configuration: one TOML file plus environment overrides.
+
+Lookup order (DESIGN.md section 4): `--config FILE`, else `$JIKENBO_CONFIG`,
+else `./jikenbo.toml`, else built-in defaults. Environment variables override
+the file. Every problem is reported as a `ConfigError` naming the file, the
+line and the problem, so a typo never surfaces as a stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from services.common.durations import parse_duration
+from services.common.errors import ConfigError
+
+DEFAULT_FEED_URL = "https://blog.b-son.net/feeds/posts/default"
+DEFAULT_STATE_DIR = "~/.local/state/jikenbo"
+DEFAULT_TOPIC_PREFIX = "jikenbo"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One feed to follow."""
+
+    name: str
+    url: str
+    interval: float = 300.0
+    labels: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetcherConfig:
+    """Fetcher-wide settings; per-feed settings live in `FeedConfig`."""
+
+    allow_private_networks: bool = False
+    max_bytes: int = 10 * 1024 * 1024
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_redirects: int = 5
+    max_backoff: float = 3600.0
+    contact_url: str = "https://github.com/jikenbo/jikenbo"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration, as read and overridden."""
+
+    source: str = "<defaults>"
+    broker_url: str | None = None
+    topic_prefix: str = DEFAULT_TOPIC_PREFIX
+    partitions: int = 4
+    state_dir: Path = Path(DEFAULT_STATE_DIR).expanduser()
+    log_level: str = "INFO"
+    log_format: str = "text"
+    fetcher: FetcherConfig = field(default_factory=FetcherConfig)
+    feeds: tuple[FeedConfig, ...] = (FeedConfig(name="b-son", url=DEFAULT_FEED_URL),)
+    subscriptions: tuple[dict[str, Any], ...] = ()
+    subscriptions_file: Path | None = None
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured and jikenbo runs its own."""
+        return not self.broker_url
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """Resolve which file to read, following the documented lookup order."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found")
+        return path
+    env = os.environ.get("JIKENBO_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: configuration file not found (from $JIKENBO_CONFIG)")
+        return path
+    local = Path("jikenbo.toml")
+    return local if local.is_file() else None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read the configuration file (if any) and apply environment overrides."""
+    env = dict(os.environ if env is None else env)
+    path = find_config_file(explicit)
+    text, data = "", {}
+    if path is not None:
+        text = _read_text(path)
+        data = parse_toml(text, str(path))
+    reader = _Reader(str(path) if path else "<defaults>", text)
+    return reader.build(data, env)
+
+
+def parse_toml(text: str, name: str) -> dict[str, Any]:
+    """Parse TOML, turning a syntax error into one line naming file and line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        problem = message[: match.start()].strip() if match else message
+        where = f"{name}:{match.group(1)}:{match.group(2)}" if match else name
+        raise ConfigError(f"{where}: {problem}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def locate_line(text: str, table: str | None, index: int | None, key: str | None) -> int | None:
+    """Best-effort line number of `key` in `[table]` or the index-th `[[table]]`.
+
+    tomllib reports positions only for syntax errors; semantic errors (a wrong
+    type, an unknown sector) still deserve a line number, so we look for it.
+    """
+    lines = text.splitlines()
+    start = 0
+    if table is not None:
+        header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]") if index is not None else re.compile(
+            r"^\s*\[\s*" + re.escape(table) + r"\s*\]"
+        )
+        seen = -1
+        for number, line in enumerate(lines):
+            if header.match(line):
+                seen += 1
+                if index is None or seen == index:
+                    start = number
+                    break
+        else:
+            return None
+        if key is None:
+            return start + 1
+    if key is None:
+        return None
+    key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for number in range(start, len(lines)):
+        if number > start and table is not None and re.match(r"^\s*\[", lines[number]):
+            break
+        if key_re.match(lines[number]):
+            return number + 1
+    return start + 1 if table is not None else None
+
+
+class _Reader:
+    """Turns parsed TOML into a `Config`, raising errors that name the line."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+
+    def fail(self, problem: str, table: str | None = None, index: int | None = None, key: str | None = None) -> None:
+        line = locate_line(self.text, table, index, key) if self.text else None
+        where = f"{self.name}:{line}" if line else self.name
+        what = ".".join(p for p in (table, f"#{index + 1}" if index is not None else None, key) if p)
+        raise ConfigError(f"{where}: {what + ': ' if what else ''}{problem}")
+
+    def table(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            self.fail(f"expected a table [{name}]", key=name)
+        return value
+
+    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: tuple) -> Any:
+        value = table.get(key, default)
+        if value is not default and not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.fail(f"expected {names}, got {value!r}", *where, key=key)
+        return value
+
+    def duration(self, table: dict[str, Any], key: str, default: float, where: tuple) -> float:
+        if key not in table:
+            return default
+        try:
+            return parse_duration(table[key])
+        except ValueError as exc:
+            self.fail(str(exc), *where, key=key)
+            raise AssertionError("unreachable")
+
+    def build(self, data: dict[str, Any], env: dict[str, str]) -> Config:
+        known = {"broker", "state", "log", "fetcher", "feeds", "subscriptions", "alerter"}
+        for key in data:
+            if key not in known:
+                self.fail(f"unknown section (expected one of: {', '.join(sorted(known))})", key=key, table=None)
+        broker = self.table(data, "broker")
+        state = self.table(data, "state")
+        log = self.table(data, "log")
+        alerter = self.table(data, "alerter")
+        url = self.get(broker, "url", str, None, ("broker", None)) or None
+        prefix = self.get(broker, "topic_prefix", str, DEFAULT_TOPIC_PREFIX, ("broker", None))
+        partitions = self.get(broker, "partitions", int, 4, ("broker", None))
+        state_dir = self.get(state, "dir", str, DEFAULT_STATE_DIR, ("state", None))
+        level = self.get(log, "level", str, "INFO", ("log", None)).upper()
+        fmt = self.get(log, "format", str, "text", ("log", None))
+        subs_file = self.get(alerter, "subscriptions_file", str, None, ("alerter", None))
+        fetcher = self.fetcher(self.table(data, "fetcher"))
+        feeds = self.feeds(data.get("feeds"))
+        subscriptions = self.subscriptions(data.get("subscriptions"))
+
+        url = env.get("JIKENBO_BROKER_URL", url) or None
+        prefix = env.get("JIKENBO_TOPIC_PREFIX", prefix)
+        state_dir = env.get("JIKENBO_STATE_DIR", state_dir)
+        level = env.get("JIKENBO_LOG_LEVEL", level).upper()
+        fmt = env.get("JIKENBO_LOG_FORMAT", fmt)
+        subs_file = env.get("JIKENBO_SUBSCRIPTIONS_FILE", subs_file)
+        if "JIKENBO_ALLOW_PRIVATE_NETWORKS" in env:
+            fetcher = _replace(fetcher, allow_private_networks=_env_bool(env, "JIKENBO_ALLOW_PRIVATE_NETWORKS"))
+        if env.get("JIKENBO_FEEDS"):
+            feeds = _feeds_from_env(env["JIKENBO_FEEDS"])
+        if url and not url.startswith("kafka://"):
+            raise ConfigError(f"{self.name}: broker.url: expected 'kafka://host:port', got {url!r}")
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
+            raise ConfigError(f"{self.name}: broker.topic_prefix: only letters, digits, '.', '_' and '-' allowed")
+        if fmt not in ("text", "json"):
+            raise ConfigError(f"{self.name}: log.format: expected 'text' or 'json', got {fmt!r}")
+        if partitions < 1:
+            self.fail("must be at least 1", "broker", None, "partitions")
+        return Config(
+            source=self.name,
+            broker_url=url,
+            topic_prefix=prefix,
+            partitions=partitions,
+            state_dir=Path(state_dir).expanduser(),
+            log_level=level,
+            log_format=fmt,
+            fetcher=fetcher,
+            feeds=feeds,
+            subscriptions=subscriptions,
+            subscriptions_file=Path(subs_file).expanduser() if subs_file else None,
+        )
+
+    def fetcher(self, table: dict[str, Any]) -> FetcherConfig:
+        where = ("fetcher", None)
+        defaults = FetcherConfig()
+        return FetcherConfig(
+            allow_private_networks=self.get(table, "allow_private_networks", bool, False, where),
+            max_bytes=self.get(table, "max_bytes", int, defaults.max_bytes, where),
+            connect_timeout=self.duration(table, "connect_timeout", defaults.connect_timeout, where),
+            read_timeout=self.duration(table, "read_timeout", defaults.read_timeout, where),
+            total_timeout=self.duration(table, "total_timeout", defaults.total_timeout, where),
+            max_redirects=self.get(table, "max_redirects", int, defaults.max_redirects, where),
+            max_backoff=self.duration(table, "max_backoff", defaults.max_backoff, where),
+            contact_url=self.get(table, "contact_url", str, defaults.contact_url, where),
+        )
+
+    def feeds(self, value: Any) -> tuple[FeedConfig, ...]:
+        if value is None:
+            return Config().feeds
+        if not isinstance(value, list):
+            self.fail("expected [[feeds]] entries", key="feeds")
+        feeds: list[FeedConfig] = []
+        for index, item in enumerate(value):
+            where = ("feeds", index)
+            if not isinstance(item, dict):
+                self.fail("expected a table of feed settings", *where)
+            url = self.get(item, "url", str, None, where)
+            if not url:
+                self.fail("missing 'url'", *where)
+            if not re.match(r"https?://", url):
+                self.fail(f"expected an http(s) URL, got {url!r}", *where, key="url")
+            name = self.get(item, "name", str, None, where) or _name_from_url(url)
+            labels = self.get(item, "labels", list, [], where)
+            headers = self.get(item, "headers", dict, {}, where)
+            feeds.append(
+                FeedConfig(
+                    name=name,
+                    url=url,
+                    interval=self.duration(item, "interval", 300.0, where),
+                    labels=tuple(str(label) for label in labels),
+                    headers={str(k): str(v) for k, v in headers.items()},
+                )
+            )
+        names = [feed.name for feed in feeds]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                self.fail(f"duplicate feed name {name!r}", "feeds", index, "name")
+        return tuple(feeds)
+
+    def subscriptions(self, value: Any) -> tuple[dict[str, Any], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail("expected [[subscriptions]] entries", key="subscriptions")
+        return tuple(value)
+
+
+def _replace(fetcher: FetcherConfig, **changes: Any) -> FetcherConfig:
+    from dataclasses import replace
+
+    return replace(fetcher, **changes)
+
+
+def _env_bool(env: dict[str, str], key: str) -> bool:
+    value = env[key].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"${key}: expected true or false, got {env[key]!r}")
+
+
+def _name_from_url(url: str) -> str:
+    host = re.sub(r"^https?://", "", url).split("/")[0]
+    return host.split(":")[0] or "feed"
+
+
+def _feeds_from_env(value: str) -> tuple[FeedConfig, ...]:
+    """`JIKENBO_FEEDS="name=url,url2"`: a comma-separated list, names optional."""
+    feeds = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, url = part.partition("=")
+        if not sep:
+            name, url = _name_from_url(part), part
+        if not re.match(r"https?://", url):
+            raise ConfigError(f"$JIKENBO_FEEDS: expected an http(s) URL, got {url!r}")
+        feeds.append(FeedConfig(name=name, url=url))
+    return tuple(feeds)
+
+
+def bootstrap_servers(broker_url: str) -> str:
+    """`kafka://h1:9092,h2:9092` (or `;`-separated) -> `h1:9092,h2:9092` for aiokafka."""
+    hosts = [part.strip().removeprefix("kafka://") for part in re.split(r"[,;]", broker_url)]
+    return ",".join(h for h in hosts if h)

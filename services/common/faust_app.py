@@ -1,0 +1,42 @@
+"""Faust app factory shared by the parser and the alerter.
+
+Messages are raw bytes on the wire and (de)serialised with orjson by our own
+code (services.common.serde), so other programs can read every topic with a
+plain Kafka client. Faust's own web server is off: health and metrics are
+served by jikenbo itself.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from services.common.config import Config
+
+
+def make_app(service: str, config: Config, broker_url: str) -> faust.App:
+    """A Faust app whose consumer group is `<prefix>-<service>`."""
+    datadir = config.state_dir / "faust" / service
+    datadir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        f"{config.topic_prefix}-{service}",
+        broker=broker_url,
+        store="memory://",
+        datadir=str(datadir),
+        web_enabled=False,
+        topic_partitions=config.partitions,
+        topic_allow_declare=False,
+        consumer_auto_offset_reset="earliest",
+        processing_guarantee="at_least_once",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_max_request_size=16 * 1024 * 1024,
+        consumer_max_fetch_size=16 * 1024 * 1024,
+        stream_wait_empty=False,
+        loghandlers=[],
+    )
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """A topic of bytes keys and values (we do the JSON ourselves)."""
+    return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")

@@ -1,0 +1,53 @@
+"""`jikenbo parse`: files in, JSON Lines out, through the agent's own code path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from schemas import SCHEMA_VERSION
+from services.common import serde
+from services.common.errors import JikenboError
+from services.common.text import content_hash, to_text
+from services.parser.handling import incidents_from_post
+
+
+def read_document(path: str) -> str:
+    """Read a file (or stdin for '-') as UTF-8, with a clear error if it is not."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise JikenboError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise JikenboError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def post_from_document(path: str, content: str) -> dict:
+    """A raw post (as the fetcher would publish it) for a local document."""
+    digest = content_hash("", content)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "post_id": f"file:{path}" if path != "-" else f"stdin:{digest}",
+        "feed": "file",
+        "url": None if path == "-" else Path(path).resolve().as_uri(),
+        "title": "",
+        "published": None,
+        "updated": None,
+        "labels": [],
+        "content": content,
+        "text": to_text(content),
+        "content_hash": digest,
+        "fetched_at": None,
+        "origin": "backfill",
+    }
+
+
+def parse_paths(paths: Iterable[str], include_all: bool = False) -> Iterator[str]:
+    """JSON lines for every incident (and, with include_all, non-incident) in the files."""
+    for path in paths:
+        post = post_from_document(path, read_document(path))
+        for result in incidents_from_post(post, include_non_incidents=include_all):
+            yield serde.dumps(result).decode("utf-8")

@@ -1,0 +1,66 @@
+"""`jikenbo up`: the whole pipeline on this machine.
+
+Starts the embedded broker unless a broker URL is configured, optionally the
+demo feed server, then the fetcher, parser and alerter as child processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from services.alerter.subscriptions import subscriptions_from_config
+from services.common.broker import EmbeddedBroker, clear_runtime_broker, write_runtime_broker
+from services.common.config import Config
+from services.common.kafka import ensure_pipeline_topics
+from services.common.config import bootstrap_servers
+from services.common.supervisor import Child, service_argv, supervise
+from services.demo.feed import SUBSCRIPTIONS_FILE, start_demo_server
+
+log = logging.getLogger("jikenbo.up")
+
+SERVICES = ("alerter", "parser", "fetcher")  # consumers first, so nothing waits on them
+
+
+async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
+    """Run everything until cancelled (Ctrl-C / SIGTERM)."""
+    env = dict(os.environ)
+    if config_file:
+        env["JIKENBO_CONFIG"] = str(Path(config_file).resolve())
+    state_dir = config.state_dir
+    demo_runner = None
+    if demo:
+        # A fresh state per demo run, so every run shows posts flowing again.
+        state_dir = config.state_dir / "demo"
+        shutil.rmtree(state_dir, ignore_errors=True)
+        demo_runner, feed_url = await start_demo_server()
+        env["JIKENBO_FEEDS"] = f"demo={feed_url}"
+        env["JIKENBO_ALLOW_PRIVATE_NETWORKS"] = "true"
+        if not config.subscriptions and config.subscriptions_file is None:
+            env["JIKENBO_SUBSCRIPTIONS_FILE"] = str(SUBSCRIPTIONS_FILE)
+        log.info("demo: serving the bundled sample corpus at %s", feed_url)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    env["JIKENBO_STATE_DIR"] = str(state_dir)
+    subscriptions_from_config(config)  # fail now, not in a child, on a bad subscription
+    broker = None
+    try:
+        if config.embedded:
+            broker = await EmbeddedBroker(state_dir).start()
+            env["JIKENBO_BROKER_URL"] = broker.url
+            bootstrap = broker.bootstrap
+            write_runtime_broker(config.state_dir, broker.url)
+        else:
+            assert config.broker_url is not None
+            bootstrap = bootstrap_servers(config.broker_url)
+        await ensure_pipeline_topics(config, bootstrap)
+        log.info("pipeline up on %s; follow alerts with: jikenbo alerts tail", env.get("JIKENBO_BROKER_URL", config.broker_url))
+        children = [Child(name, service_argv(name), env) for name in SERVICES]
+        await supervise(children)
+    finally:
+        if broker is not None:
+            broker.stop()
+            clear_runtime_broker(config.state_dir, broker.url)
+        if demo_runner is not None:
+            await demo_runner.cleanup()
