@@ -94,11 +94,14 @@ def fetcher(config_file: str | None) -> None:
 
 
 def _run_worker(app: Any, config: Config) -> None:
+    """Run a Faust app as a worker, keeping jikenbo's own log format."""
     import faust
 
-    worker = faust.Worker(app, loglevel=config.log_level.lower(), quiet=True, redirect_stdouts=False)
-    setup_logging(config.log_level, config.log_format)
-    worker.execute_from_commandline()
+    class Worker(faust.Worker):
+        def _setup_logging(self) -> None:
+            setup_logging(config.log_level, config.log_format)
+
+    Worker(app, loglevel=config.log_level.lower(), quiet=True, redirect_stdouts=False).execute_from_commandline()
 
 
 @main.command()

@@ -63,7 +63,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, feed_name: str, o
     if not body.strip():
         raise FeedError("empty response body; expected a feed")
     refuse_dangerous(body)
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=dict(headers or {}), sanitize_html=False)
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={k.lower(): v for k, v in (headers or {}).items()}, sanitize_html=False)
     warning = None
     if parsed.bozo:
         exc = parsed.get("bozo_exception")

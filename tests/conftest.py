@@ -1,0 +1,42 @@
+"""Shared fixtures: one embedded broker per test session, topic prefixes per test."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator
+
+import pytest
+
+from services.common.broker import EmbeddedBroker
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "services" / "demo" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """A real Kafka-protocol broker (Tansu) shared by the whole session."""
+    with EmbeddedBroker(tmp_path_factory.mktemp("broker")) as running:
+        yield running
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A topic prefix of its own, so tests sharing the broker never see each other's messages."""
+    return f"t{next(_counter)}{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def seed_text() -> Any:
+    def read(prefix: str) -> str:
+        (path,) = SEEDS.glob(f"{prefix}_*.txt")
+        return path.read_text(encoding="utf-8")
+
+    return read

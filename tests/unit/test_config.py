@@ -1,0 +1,88 @@
+from pathlib import Path
+
+import pytest
+
+from services.common.config import DEFAULT_FEED_URL, bootstrap_servers, load_config
+from services.common.durations import parse_duration
+from services.common.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "jikenbo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_follow_the_real_blog_on_the_embedded_broker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.embedded
+    assert config.topic_prefix == "jikenbo"
+    assert [f.url for f in config.feeds] == [DEFAULT_FEED_URL]
+
+
+def test_file_values_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path, '[broker]\nurl = "kafka://k1:9092"\ntopic_prefix = "x"\n[[feeds]]\nname = "a"\nurl = "https://a.example/feed"\ninterval = "90s"\n')
+    config = load_config(path, env={})
+    assert config.broker_url == "kafka://k1:9092"
+    assert config.topic_prefix == "x"
+    assert config.feeds[0].interval == 90
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[broker]\nurl = "kafka://k1:9092"\n')
+    env = {
+        "JIKENBO_BROKER_URL": "kafka://k2:9093",
+        "JIKENBO_TOPIC_PREFIX": "p2",
+        "JIKENBO_STATE_DIR": str(tmp_path / "s"),
+        "JIKENBO_ALLOW_PRIVATE_NETWORKS": "true",
+        "JIKENBO_FEEDS": "one=http://127.0.0.1:1/f,http://h.example/g",
+    }
+    config = load_config(path, env=env)
+    assert config.broker_url == "kafka://k2:9093"
+    assert config.topic_prefix == "p2"
+    assert config.state_dir == tmp_path / "s"
+    assert config.fetcher.allow_private_networks is True
+    assert [(f.name, f.url) for f in config.feeds] == [("one", "http://127.0.0.1:1/f"), ("h.example", "http://h.example/g")]
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '[broker]\nurl = "kafka://x:1"\n\n[[feeds]]\nurl = https://nope\n')
+    with pytest.raises(ConfigError, match=r"jikenbo\.toml:5:.*Invalid value"):
+        load_config(path, env={})
+
+
+def test_wrong_type_names_line_and_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[feeds]]\nurl = "https://a.example/f"\n\n[[feeds]]\nurl = "https://b.example/f"\ninterval = "soon"\n')
+    with pytest.raises(ConfigError, match=r"jikenbo\.toml:6: feeds\.#2\.interval: expected a duration"):
+        load_config(path, env={})
+
+
+def test_unknown_section_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "[brokers]\nurl = 1\n")
+    with pytest.raises(ConfigError, match=r"unknown section"):
+        load_config(path, env={})
+
+
+def test_missing_explicit_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+def test_broker_url_must_be_kafka(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="kafka://"):
+        load_config(write(tmp_path, ""), env={"JIKENBO_BROKER_URL": "localhost:9092"})
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("5m", 300), ("90s", 90), ("1h30m", 5400), ("250ms", 0.25), (12, 12), ("7", 7)])
+def test_durations(text: str | int, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_bad_duration_raises() -> None:
+    with pytest.raises(ValueError):
+        parse_duration("five minutes")
+
+
+def test_bootstrap_servers_strips_scheme() -> None:
+    assert bootstrap_servers("kafka://a:1,kafka://b:2") == "a:1,b:2"

@@ -1,0 +1,107 @@
+from pathlib import Path
+
+import pytest
+
+from services.alerter.alerts import alert_id, build_alert, fingerprint
+from services.alerter.core import decide
+from services.alerter.ledger import Ledger
+from services.alerter.match import match
+from services.alerter.subscriptions import SubscriptionError, load_subscriptions, parse_subscription
+from services.common.errors import ConfigError
+from services.common.names import normalize_name
+
+import schemas
+
+
+def incident(**changes: object) -> dict:
+    base = {
+        "incident_id": "i-1",
+        "case_id": "2025-093",
+        "organization": "静岡市生涯学習センター",
+        "title": "サーバへの不正アクセスによる個人情報流出の可能性について",
+        "disclosed_on": "2025-03-04",
+        "sector": "education",
+        "incident_types": ["unauthorized_access"],
+        "affected": {"count": 1200, "unit": "件", "text": "1,200件"},
+        "data_types": ["氏名"],
+        "vendors": ["株式会社静岡情報処理センター"],
+        "iocs": [],
+        "source": {"feed": "demo", "url": "https://x/p", "post_id": "p", "published": None, "origin": "live"},
+        "body": "委託先のサーバが攻撃を受けました",
+        "parser_version": "1",
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("株式会社静岡情報処理センター", "(株)静岡情報処理センター"),
+        ("ＡＣＭＡＩＬＥＲ", "acmailer"),
+        ("Acme, Inc.", "ACME"),
+        ("NTTコミュニケーションズ株式会社", "ＮＴＴコミュニケーションズ"),
+    ],
+)
+def test_names_compare_without_case_width_and_legal_form(a: str, b: str) -> None:
+    assert normalize_name(a) == normalize_name(b)
+
+
+def test_sector_label_or_code_both_match() -> None:
+    for sectors in (["教育"], ["education"]):
+        sub = parse_subscription({"name": "s", "sectors": sectors})
+        assert match(sub, incident()) == [{"field": "sector", "value": "education"}]
+
+
+def test_vendor_match_ignores_legal_suffix() -> None:
+    sub = parse_subscription({"name": "s", "vendors": ["静岡情報処理センター"]})
+    assert match(sub, incident()) == [{"field": "vendors", "value": "静岡情報処理センター"}]
+
+
+def test_fields_are_and_ed() -> None:
+    sub = parse_subscription({"name": "s", "sectors": ["healthcare"], "vendors": ["静岡情報処理センター"]})
+    assert match(sub, incident()) is None
+
+
+def test_exclude_vetoes_a_match() -> None:
+    sub = parse_subscription({"name": "s", "sectors": ["education"], "exclude": {"organizations": ["静岡市"]}})
+    assert match(sub, incident()) is None
+
+
+def test_min_affected_threshold() -> None:
+    sub = parse_subscription({"name": "s", "sectors": ["education"], "min_affected": 5000})
+    assert match(sub, incident()) is None
+    assert match(sub, incident(affected={"count": 9000, "unit": "件", "text": "9,000件"})) is not None
+
+
+def test_unknown_sector_is_rejected_with_choices() -> None:
+    with pytest.raises(SubscriptionError, match="unknown value 'hospital'"):
+        parse_subscription({"name": "s", "sectors": ["hospital"]})
+
+
+def test_subscription_error_names_line_and_field() -> None:
+    text = '[[subscriptions]]\nname = "ok"\nsectors = ["医療"]\n\n[[subscriptions]]\nname = "bad"\nvendors = "acmailer"\n'
+    import tomllib
+
+    with pytest.raises(ConfigError, match=r"subs\.toml:7: subscriptions #2 \(bad\), field 'vendors'"):
+        load_subscriptions(tomllib.loads(text)["subscriptions"], "subs.toml", text)
+
+
+def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    subs = [parse_subscription({"name": "s", "sectors": ["education"]})]
+    first = decide(incident(), subs, ledger)
+    assert [d.alert["kind"] for d in first] == ["new"]
+    ledger.record([d.ledger_row for d in first])
+    assert decide(incident(), subs, ledger) == []
+    grown = decide(incident(affected={"count": 5000, "unit": "件", "text": "5,000件"}), subs, ledger)
+    assert [d.alert["kind"] for d in grown] == ["update"]
+    assert grown[0].alert["alert_id"] != first[0].alert["alert_id"]
+
+
+def test_alert_is_valid_and_its_id_is_deterministic() -> None:
+    fp = fingerprint(incident())
+    alert = build_alert("s", incident(), [{"field": "sector", "value": "education"}], "new", fp)
+    schemas.validate("alert", alert)
+    assert alert["alert_id"] == alert_id("s", "i-1", fp)
+    assert alert["incident"]["url"] == "https://x/p"
