@@ -144,7 +144,7 @@ def subscriptions_from_config(config: Any) -> list[Subscription]:
     from services.common.errors import ConfigError
 
     source = config.source
-    text = Path(source).read_text(encoding="utf-8") if source != "<defaults>" and Path(source).is_file() else ""
+    text = config.text
     subscriptions = load_subscriptions(list(config.subscriptions), source, text)
     if config.subscriptions_file is not None:
         path = Path(config.subscriptions_file)

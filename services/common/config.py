@@ -65,6 +65,8 @@ class Config:
     feeds: tuple[FeedConfig, ...] = (FeedConfig(name="b-son", url=DEFAULT_FEED_URL),)
     subscriptions: tuple[dict[str, Any], ...] = ()
     subscriptions_file: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)  # the parsed file, for sections a service reads itself
+    text: str = ""  # the file's text, so those sections can report line numbers too
 
     @property
     def embedded(self) -> bool:
@@ -97,7 +99,7 @@ def load_config(explicit: str | os.PathLike[str] | None = None, env: dict[str, s
     if path is not None:
         text = _read_text(path)
         data = parse_toml(text, str(path))
-    reader = _Reader(str(path) if path else "<defaults>", text)
+    reader = ConfigReader(str(path) if path else "<defaults>", text)
     return reader.build(data, env)
 
 
@@ -108,8 +110,14 @@ def parse_toml(text: str, name: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        problem = message[: match.start()].strip() if match else message
-        where = f"{name}:{match.group(1)}:{match.group(2)}" if match else name
+        end = re.search(r"\(at end of document\)", message)
+        problem = message[: (match or end).start()].strip() if (match or end) else message
+        if match:
+            where = f"{name}:{match.group(1)}:{match.group(2)}"
+        elif end:
+            where, problem = f"{name}:{max(1, len(text.splitlines()))}", f"{problem} (unexpected end of file)"
+        else:
+            where = name
         raise ConfigError(f"{where}: {problem}") from None
 
 
@@ -156,8 +164,16 @@ def locate_line(text: str, table: str | None, index: int | None, key: str | None
     return start + 1 if table is not None else None
 
 
-class _Reader:
-    """Turns parsed TOML into a `Config`, raising errors that name the line."""
+KNOWN_SECTIONS = {"broker", "state", "log", "fetcher", "feeds", "subscriptions", "alerter", "channels", "metrics"}
+
+
+class ConfigReader:
+    """Turns parsed TOML into a `Config`, raising errors that name the line.
+
+    Services that own a section (say `[alerter]` or `[channels]`) read it from
+    `Config.raw` with `ConfigReader(config.source, config.text)` so their
+    errors name the line the same way.
+    """
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
@@ -192,10 +208,9 @@ class _Reader:
             raise AssertionError("unreachable")
 
     def build(self, data: dict[str, Any], env: dict[str, str]) -> Config:
-        known = {"broker", "state", "log", "fetcher", "feeds", "subscriptions", "alerter"}
         for key in data:
-            if key not in known:
-                self.fail(f"unknown section (expected one of: {', '.join(sorted(known))})", key=key, table=None)
+            if key not in KNOWN_SECTIONS:
+                self.fail(f"unknown section (expected one of: {', '.join(sorted(KNOWN_SECTIONS))})", key=key, table=None)
         broker = self.table(data, "broker")
         state = self.table(data, "state")
         log = self.table(data, "log")
@@ -241,6 +256,8 @@ class _Reader:
             feeds=feeds,
             subscriptions=subscriptions,
             subscriptions_file=Path(subs_file).expanduser() if subs_file else None,
+            raw=data,
+            text=self.text,
         )
 
     def fetcher(self, table: dict[str, Any]) -> FetcherConfig:

@@ -1,0 +1,61 @@
+"""What every `jikenbo` sub-command shares: the --config option, loading, the broker."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import click
+
+from services.common.config import Config, load_config
+from services.common.errors import JikenboError
+from services.common.logsetup import setup_logging
+
+CONFIG_HELP = "TOML configuration file (default: $JIKENBO_CONFIG, else ./jikenbo.toml, else built-in defaults)."
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
+
+
+def load(config_file: str | None) -> Config:
+    """Load the configuration and set up logging from it."""
+    config = load_config(config_file)
+    setup_logging(config.log_level, config.log_format)
+    return config
+
+
+def broker_url(config: Config) -> str:
+    """The configured broker, else the embedded one a running `jikenbo up` started."""
+    from services.common.broker import running_embedded_broker
+
+    url = config.broker_url or running_embedded_broker(config.state_dir)
+    if not url:
+        raise JikenboError(
+            "no broker: set JIKENBO_BROKER_URL (or [broker] url), or start `jikenbo up` first for the embedded broker"
+        )
+    return url
+
+
+def run_faust_worker(app: Any, config: Config) -> None:
+    """Run a Faust app as a worker, keeping jikenbo's own log format."""
+    import faust
+
+    class Worker(faust.Worker):
+        def _setup_logging(self) -> None:
+            setup_logging(config.log_level, config.log_format)
+
+    Worker(app, loglevel=config.log_level.lower(), quiet=True, redirect_stdouts=False).execute_from_commandline()
+
+
+class JikenboGroup(click.Group):
+    """Turns a user's mistake (`JikenboError`) into one line on stderr, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JikenboError as exc:
+            click.echo(f"jikenbo: error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            sys.exit(130)

@@ -1,0 +1,34 @@
+"""Parser sub-commands of `jikenbo`."""
+
+from __future__ import annotations
+
+import click
+
+from services.common.cli_support import broker_url, config_option, load, run_faust_worker
+
+
+@click.command()
+@config_option
+def parser(config_file: str | None) -> None:
+    """Run only the parser agent: raw posts in, incidents (or dead letters) out."""
+    from services.parser.agent import build_parser_app
+
+    config = load(config_file)
+    run_faust_worker(build_parser_app(config, broker_url(config)), config)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--all", "include_all", is_flag=True, help='Also print non-incident segments as {"kind": "non_incident"} lines.')
+def parse(paths: tuple[str, ...], include_all: bool) -> None:
+    """Parse text or HTML files (or - for stdin) offline; print incidents as JSON Lines.
+
+    Runs exactly the code of the parser agent; no broker needed.
+    """
+    from services.parser.offline import parse_paths
+
+    for line in parse_paths(paths, include_all):
+        click.echo(line)
+
+
+COMMANDS = [parser, parse]
