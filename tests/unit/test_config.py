@@ -86,3 +86,12 @@ def test_bad_duration_raises() -> None:
 
 def test_bootstrap_servers_strips_scheme() -> None:
     assert bootstrap_servers("kafka://a:1,kafka://b:2") == "a:1,b:2"
+
+
+def test_documented_example_config_loads() -> None:
+    from services.alerter.subscriptions import subscriptions_from_config
+
+    path = Path(__file__).resolve().parents[2] / "deploy" / "jikenbo.example.toml"
+    config = load_config(path, env={})
+    assert config.feeds[0].url == DEFAULT_FEED_URL
+    assert [s.name for s in subscriptions_from_config(config)] == ["hospitals", "suppliers"]
