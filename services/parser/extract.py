@@ -1,0 +1,145 @@
+"""Segment -> incident dict: every field of DESIGN.md section 4, from normalised text.
+
+The body stays the original segment text; every decision is made on the
+normalised lines. Pure: no I/O except the dictionaries loaded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import Any
+
+from services.parser.fields.authorities import extract_authorities
+from services.parser.fields.context import countermeasure_mask
+from services.parser.fields.counts import headline_count
+from services.parser.fields.data_types import extract_data_types
+from services.parser.fields.dates import find_dates, is_date_line, trailing_date
+from services.parser.fields.iocs import extract_iocs
+from services.parser.fields.organization import org_from_sentence, org_from_top_lines, split_header
+from services.parser.fields.sector import classify_sector
+from services.parser.fields.types import classify_types
+from services.parser.normalize import compact, squash
+from services.parser.split import CASE_HEADER, Segment
+
+PARSER_VERSION = "1.0.0"
+_TITLE_LINE = re.compile(r"について|お知らせ|ご報告|お詫び|おわび|報告書|に関する|顛末|発生|漏えい|流出|不正")
+_NON_WORD = re.compile(r"[\W_]+")
+_TOP_LINES = 15
+
+
+def case_id_of(header: str) -> str | None:
+    """'2023-104' from a 【セキュリティ事件簿#2023-104】 header; None for '#2022' or no header."""
+    match = CASE_HEADER.match(header)
+    if not match or not match.group("year") or not match.group("num"):
+        return None
+    return f"{match.group('year')}-{int(match.group('num')):03d}"
+
+
+def incident_id(case_id: str | None, organization: str | None, title: str | None, disclosed_on: str | None) -> str:
+    """A stable id: case id + organisation + date, or organisation + title + date without a case id.
+    Never the post id or the body, so an edited or republished post keeps its ids, while
+    one case number used for two organisations gives two ids."""
+    org_key = compact(organization or "").lower()
+    if case_id:
+        basis = f"case\x1f{case_id}\x1f{org_key}\x1f{disclosed_on or ''}"
+    else:
+        title_key = _NON_WORD.sub("", (title or "")).lower()
+        basis = f"title\x1f{org_key}\x1f{title_key}\x1f{disclosed_on or ''}"
+    return "inc-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_header(header: str, with_case: bool) -> tuple[str | None, str | None, str, date | None]:
+    rest = header
+    case_id = None
+    if with_case:
+        match = CASE_HEADER.match(header)
+        rest = match.group("rest") if match else header
+        case_id = case_id_of(header)
+    found = trailing_date(rest)
+    disclosed = None
+    if found is not None:
+        disclosed, start = found
+        rest = rest[:start]
+    organization, title = split_header(squash(rest))
+    return case_id, organization, squash(title), disclosed
+
+
+def _from_top_lines(lines: tuple[str, ...], fallback_title: str) -> tuple[str | None, str, date | None]:
+    top = [line.strip() for line in lines if line.strip()][:_TOP_LINES]
+    disclosed = None
+    for line in top:
+        if is_date_line(line):
+            disclosed = next(find_dates(line))[0]
+            break
+    title = next((squash(line.lstrip("#")) for line in top if _TITLE_LINE.search(line) and len(line) <= 80
+                  and not is_date_line(line)), fallback_title)
+    organization = org_from_top_lines([line for line in top if not is_date_line(line) and squash(line.lstrip("#")) != title])
+    if organization is None:
+        organization = org_from_sentence(title)
+    return organization, title, disclosed
+
+
+def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One incident dict (or a non-incident record) for one segment."""
+    if segment.kind != "incident":
+        return {"kind": "non_incident", "title": segment.header or None, "reason": segment.reason,
+                "body": segment.text, "source": dict(source) if source else _empty_source(),
+                "parser_version": PARSER_VERSION}
+    header = segment.header
+    lines = list(segment.lines)
+    case_id: str | None = None
+    if segment.fmt in ("case_header", "bare_title"):
+        case_id, organization, title, disclosed = _from_header(header, segment.fmt == "case_header")
+        body_start = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
+    else:
+        organization, title, disclosed = _from_top_lines(segment.lines, squash(header))
+        body_start = 0
+    body_lines = lines[body_start:]
+    mask = countermeasure_mask(body_lines)
+    body = "\n".join(body_lines)
+    incident_body = "\n".join(line for line, inside in zip(body_lines, mask) if not inside)
+    full = "\n".join(lines)
+    line_offsets: set[int] = set()
+    offset = 0
+    for line, inside in zip(lines, [False] * body_start + mask):
+        if inside:
+            line_offsets.add(offset)
+        offset += len(line) + 1
+    count = headline_count(lines)
+    disclosed_on = _iso(disclosed)
+    return {
+        "kind": "incident",
+        "incident_id": incident_id(case_id, organization, title, disclosed_on),
+        "case_id": case_id,
+        "organization": organization,
+        "title": title or None,
+        "disclosed_on": disclosed_on,
+        "sector": classify_sector(organization, title or "", body),
+        "incident_types": classify_types(header if body_start else "", incident_body),
+        "affected": {"count": count.value if count else None, "unit": count.unit if count else None,
+                     "text": count.text if count else None},
+        "data_types": extract_data_types("\n".join(lines[:body_start]) + "\n" + incident_body),
+        "vendors": extract_vendors_for(full, organization, line_offsets),
+        "authorities": extract_authorities(full),
+        "iocs": extract_iocs(full),
+        "source": dict(source) if source else _empty_source(),
+        "body": segment.text,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def extract_vendors_for(text: str, organization: str | None, countermeasure_lines: set[int]) -> list[str]:
+    """Vendors of one segment (thin wrapper kept for symmetry with the other fields)."""
+    from services.parser.fields.vendors import extract_vendors
+
+    return extract_vendors(text, organization, countermeasure_lines)
+
+
+def _empty_source() -> dict[str, Any]:
+    return {"feed": None, "url": None, "post_id": None, "published": None}

@@ -1,0 +1,43 @@
+"""Authorities the incident was reported to (個人情報保護委員会, 警察, IPA, JPCERT/CC …).
+
+Every mention counts except advice to the reader ("お近くの警察署にご連絡ください").
+Latin aliases (IPA, PPC, NISC) must stand as whole words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from services.parser.resources import automaton, data, taxonomies  # noqa: F401  (taxonomies kept for symmetry)
+
+_READER_ADVICE = re.compile(r"お近くの|最寄りの|ご相談ください|ご連絡ください|ご連絡いただ|お問い?合わせください|ご相談いただ")
+
+
+@functools.cache
+def _machine():
+    return automaton(data("authorities"))
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def extract_authorities(text: str) -> list[str]:
+    """Canonical authority names in order of first mention."""
+    found: list[str] = []
+    for end_index, (canonical, alias) in _machine().iter_long(text):
+        if canonical in found:
+            continue
+        end = end_index + 1
+        start = end - len(alias)
+        if alias.isascii() and not _whole_word(text, start, end):
+            continue
+        window = text[max(0, start - 12):end + 30]
+        cut = window.find("。", 12 + len(alias))
+        if _READER_ADVICE.search(window if cut < 0 else window[:cut]):
+            continue
+        found.append(canonical)
+    return found

@@ -1,0 +1,72 @@
+"""Clause-level context shared by the field extractors.
+
+A keyword only counts when its clause asserts it: "漏えいは確認されておりません"
+negates, "ウイルス感染の危険がありますので" merely warns, and text under a
+再発防止/今後の対策 heading describes countermeasures, not the incident.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NEGATION = re.compile(
+    r"ありません|ございません|おりません|いません|ませんでした|なかった|ないこと|ない旨|なし|はない|ではない|"
+    r"認められない|確認されない|無い|対象外"
+)
+_ADVISORY = re.compile(
+    r"危険があり|危険性があり|ご注意|注意喚起|お願い|ください|を防|防止|予防|未然に|対策として|対策を|に備え|の有無"
+)
+_ADVISORY_AFTER = re.compile(r"^\s*(?:等|など)?\s*(?:の)?(?:防止|対策|対応策|から守|を防|の防止|への対策|の危険|対策)")
+_CLAUSE_CUT = re.compile(r"が、|ましたが|ですが|ものの|[。\n]")
+_SHORT_CUT = re.compile(r"[、。\n]|ので")
+
+_TOP_MARK = re.compile(r"^(?:#+\s*|[0-9]+\s*[.)](?![0-9])|[■□◆◇【]|第[0-9一二三四五六七八九十]+)")
+_SUB_MARK = re.compile(r"^(?:\([0-9]+\)|[①-⑳]|[●○▼▽<〈])")
+_COUNTERMEASURE_HEADING = re.compile(r"再発防止|防止策|対策|今後の対応|今後の取り?組み?|改善策|強化策|セキュリティ強化|今後について")
+
+
+def clause_after(text: str, end: int, limit: int = 60) -> str:
+    """The rest of the clause after position `end` (stops at 。, newline or 'が、')."""
+    window = text[end:end + limit]
+    cut = _CLAUSE_CUT.search(window)
+    return window[:cut.start()] if cut else window
+
+
+def is_negated(text: str, end: int, limit: int = 60) -> bool:
+    """True when the clause after a keyword denies it (…は確認されておりません)."""
+    return bool(_NEGATION.search(clause_after(text, end, limit)))
+
+
+def is_advisory(text: str, end: int) -> bool:
+    """True when a keyword is only warned about or guarded against, not reported."""
+    window = text[end:end + 40]
+    if _ADVISORY_AFTER.match(window):
+        return True
+    cut = _SHORT_CUT.search(window)
+    return bool(_ADVISORY.search(window[:cut.end()] if cut else window))
+
+
+def heading_level(line: str) -> int:
+    """1 for a line that opens a section (numbered, bracketed, ending in について), 2 for a
+    sub-heading ((1), ①, <…>), 0 otherwise."""
+    text = line.strip()
+    if not text or len(text) > 45 or text.endswith("。"):
+        return 0
+    if _TOP_MARK.match(text) or text.endswith(("について", "に関して", "に関するお知らせ")):
+        return 1
+    return 2 if _SUB_MARK.match(text) else 0
+
+
+def countermeasure_mask(lines: list[str]) -> list[bool]:
+    """For each line, whether it sits in a countermeasure section (再発防止策, 今後の対策 …).
+    A top-level heading opens or closes such a section; a sub-heading can only open one."""
+    mask: list[bool] = []
+    inside = False
+    for line in lines:
+        level = heading_level(line)
+        if level == 1:
+            inside = bool(_COUNTERMEASURE_HEADING.search(line))
+        elif level == 2 and _COUNTERMEASURE_HEADING.search(line):
+            inside = True
+        mask.append(inside)
+    return mask

@@ -1,0 +1,92 @@
+"""Counts of affected people or records: 7万4238件, 約140万通, 255,765名分, 17,891社.
+
+`parse_count` reads one count phrase; `headline_count` picks the count a disclosure
+leads with. The rule for the headline: only counts whose context speaks of people,
+records or the leak itself qualify; counts that speak of people or personal data
+(or whose unit counts people) outrank the rest; among equals the largest wins,
+because figures in a release nest (card data 4,387 within personal data 16,347;
+five categories within "上記207名").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, NamedTuple
+
+from services.parser.normalize import compact
+
+UNITS = ("アカウント", "アドレス", "世帯", "団体", "口座", "件", "名", "人", "通", "社", "校", "枚", "ID")
+_NP = r"\d{1,3}(?:,\d{3})++|\d++(?:\.\d++)?"
+_SP = r"[ \t]{0,3}"
+_COUNT_RE = re.compile(
+    rf"(?<![\d,.])(?P<pre>約|最大|およそ|計|合計|総計|延べ)?{_SP}"
+    rf"(?P<num>(?=\d)(?:(?:{_NP}){_SP}[億万千]{_SP}){{0,3}}(?:{_NP})?)"
+    rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])"
+)
+_PART_RE = re.compile(rf"({_NP}){_SP}([億万千]?)")
+_MULT = {"億": 100_000_000, "万": 10_000, "千": 1_000, "": 1}
+_KEEP_PREFIX = ("約", "最大", "およそ")
+
+_PERSON_UNITS = frozenset({"名", "人", "アカウント", "世帯"})
+_PERSON_CTX = re.compile(
+    r"個人情報|個人データ|お客様|お客さま|顧客|会員|患者|利用者|ユーザー|方々|生徒|学生|児童|職員|従業員|"
+    r"応募者|申込者|受験者|登録者|対象者|カード情報|漏洩した件数|漏えいした件数|漏えい件数|漏洩件数|流出件数|対象件数"
+)
+_AFFECT_CTX = re.compile(
+    r"漏えい|漏洩|流出|対象|件数|不正ログイン|閲覧|可能性|おそれ|恐れ|被害|該当|送信|アクセス|影響|含まれ|抜き取|"
+    r"データ|情報|誤送信|紛失"
+)
+
+
+class Count(NamedTuple):
+    value: int
+    unit: str
+    text: str
+
+
+def _value(num: str) -> int:
+    total = 0.0
+    for number, mult in _PART_RE.findall(num):
+        total += float(number.replace(",", "")) * _MULT[mult]
+    return int(round(total))
+
+
+def _count(match: re.Match[str]) -> Count:
+    pre = match.group("pre") or ""
+    shown = match.group(0)[len(pre):] if pre and pre not in _KEEP_PREFIX else match.group(0)
+    return Count(_value(match.group("num")), match.group("unit"), compact(shown.lstrip()))
+
+
+def parse_count(text: str) -> tuple[int, str, str] | None:
+    """The first count phrase in `text` as (value, unit, phrase), or None."""
+    match = _COUNT_RE.search(text)
+    return tuple(_count(match)) if match else None  # type: ignore[return-value]
+
+
+def headline_count(lines: Iterable[str]) -> Count | None:
+    """The count a disclosure leads with (see module docstring), or None."""
+    best: tuple[int, int, int] | None = None
+    best_count: Count | None = None
+    previous = ""
+    order = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        if any(ch.isdigit() for ch in line):
+            for match in _COUNT_RE.finditer(line):
+                count = _count(match)
+                if count.value <= 0:
+                    continue
+                context = previous[-40:] + " " + line[max(0, match.start() - 40):match.start()] + line[match.end():match.end() + 12]
+                if count.unit in _PERSON_UNITS or _PERSON_CTX.search(context):
+                    tier = 2
+                elif _AFFECT_CTX.search(context) or count.unit in ("通", "社"):
+                    tier = 1
+                else:
+                    continue
+                order -= 1
+                key = (tier, count.value, order)  # earliest phrase wins a tie
+                if best is None or key > best:
+                    best, best_count = key, count
+        previous = line
+    return best_count

@@ -1,0 +1,151 @@
+"""Vendors and products where the breach happened, never those named as countermeasures.
+
+Three sources, all kept only in a *breach sentence* (one that speaks of the attack,
+the leak, the vulnerability or the cause) outside countermeasure sections and
+countermeasure sentences (導入, 採用, 診断, 監視 …):
+
+1. the dictionary in ``data/vendors.toml`` (aliases, case-insensitive, whole words);
+2. a Latin product name right after a product noun: サーバー設置型メーラー「acmailer」,
+   レイアウトシステム WebLAYLA;
+3. a company named as the entrusted operator: 委託している株式会社静岡情報処理センター,
+   株式会社Xが提供する/運営する….
+
+Names in the countermeasure list (OWASP ZAP, Acronis Cyber Protect, WAF …) are
+never reported, and neither is the organisation itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from services.parser.normalize import compact
+from services.parser.resources import automaton, data
+
+_BREACH = re.compile(
+    r"不正アクセス|脆弱性|侵入|攻撃|流出|漏えい|漏洩|被害|感染|改ざん|ランサム|マルウェア|閲覧可能|アクセス可能|"
+    r"設定(?:の|に)?不備|乗っ取|不正ログイン|障害|原因|インシデント|抜き取|窃取|暗号化"
+)
+_COUNTER_SENTENCE = re.compile(
+    r"導入|採用|切り?替え|移行し|診断|を用いて|で監視|による監視|監視を|対策として|インストール(?:し|する)|"
+    r"契約し|に変更|再発防止|を実施し"
+)
+_PRODUCT = re.compile(
+    r"(?:メーラー|CMS|ソフト(?:ウェア|ウエア)?|ツール|プラグイン|システム|アプリ(?:ケーション)?|パッケージ|"
+    r"製品|サービス|VPN(?:装置|機器)?|機器|ルーター|ルータ|ファイアウォール|ストレージ)"
+    r"[ \t]{0,2}[「『]?[ \t]{0,2}"
+    r"(?P<name>[A-Za-z][A-Za-z0-9.+\-]{1,30}(?:[ \t][A-Z][A-Za-z0-9.+\-]{1,20}){0,3})"
+    r"[ \t]{0,2}[」』]?"
+)
+_GENERIC = frozenset(
+    w.lower() for w in (
+        "WEB", "EC", "PC", "IP", "ID", "CMS", "FTP", "VPN", "PHP", "SQL", "DB", "OS", "HP", "URL", "SMS", "DVD",
+        "CD", "USB", "LAN", "WAN", "WAF", "AI", "IT", "SaaS", "PaaS", "IaaS", "API", "UI", "SNS", "PDF", "CSV",
+        "Excel", "Word", "Office", "Windows", "Linux", "Mac", "iOS", "Android", "Google", "Microsoft", "Apple",
+        "Amazon", "AWS", "Azure", "Cloud", "Server", "System", "Mail", "Email", "E-mail", "Web", "App", "NAS",
+        "EDR", "XDR", "SOC", "DNS", "SSL", "TLS", "HTTP", "HTTPS", "SSH", "RDP", "LINE", "X", "Twitter",
+        "Facebook", "Instagram", "YouTube", "QR", "ICT", "DX", "BCP", "CSIRT", "SIEM", "UTM", "box",
+    )
+)
+_COMPANY = r"(?:(?:株式会社|有限会社|合同会社)[^\s、。,()「」『』<>:]{1,30}|[^\s、。,()「」『』<>:]{1,30}?(?:株式会社|有限会社|合同会社))"
+_ENTRUSTED = re.compile(
+    rf"委託(?:している|していた|する|先である|先の|先|業者である|業者の|業者)(?:の|である)?[ \t]{{0,2}}(?P<co>{_COMPANY})"
+    rf"|(?P<co2>{_COMPANY})(?:が|の)(?:提供|運営|管理|保守|運用|開発)(?:する|している|していた|を行う)"
+)
+_PARTICLES = ("より", "から", "にて", "に対し", "において", "が", "は", "を", "へ", "と", "に", "で", "の")
+_LEGAL_PREFIX = ("株式会社", "有限会社", "合同会社")
+
+
+@functools.cache
+def _tables():
+    table = data("vendors")
+    vendors = automaton(table["vendors"], lower=True)
+    counter_names = table["countermeasures"]["names"]
+    counter = automaton({name: [name] for name in counter_names}, lower=True)
+    return vendors, counter, {name.lower() for name in counter_names}
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    right = len(text)
+    for mark in ("。", "\n"):
+        pos = text.find(mark, end)
+        if pos >= 0:
+            right = min(right, pos)
+    return text[left:right]
+
+
+def _line(text: str, start: int) -> str:
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", start)
+    return text[left:right if right >= 0 else len(text)]
+
+
+def _trim_company(name: str) -> str:
+    body_start = len(next((p for p in _LEGAL_PREFIX if name.startswith(p)), "")) + 2
+    cut = len(name)
+    for particle in _PARTICLES:
+        pos = name.find(particle, body_start)
+        if 0 <= pos < cut:
+            cut = pos
+    return name[:cut]
+
+
+def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None) -> list[str]:
+    """Vendor names in order of first mention. `countermeasure_lines` holds the start
+    offsets of lines in countermeasure sections (see context.countermeasure_mask)."""
+    vendors, counter, counter_names = _tables()
+    lowered = text.lower()
+    blocked: list[tuple[int, int]] = []
+    for end_index, (name, _) in counter.iter_long(lowered):
+        start = end_index + 1 - len(name)
+        if _whole_word(lowered, start, end_index + 1):
+            blocked.append((start, end_index + 1))
+    own = compact(organization or "").lower()
+    found: list[tuple[int, str]] = []
+
+    def accept(name: str, start: int, end: int) -> None:
+        key = compact(name).lower()
+        if not key or key in counter_names or (own and (key in own or own in key)):
+            return
+        if any(b_start <= start < b_end or start <= b_start < end for b_start, b_end in blocked):
+            return
+        line_start = text.rfind("\n", 0, start) + 1
+        if countermeasure_lines and line_start in countermeasure_lines:
+            return
+        sentence = _sentence(text, start, end)
+        if _COUNTER_SENTENCE.search(sentence):
+            return
+        if not (_BREACH.search(sentence) or _BREACH.search(_line(text, start))):
+            return
+        found.append((start, name))
+
+    for end_index, (canonical, alias) in vendors.iter_long(lowered):
+        start = end_index + 1 - len(alias)
+        if alias.isascii() and not _whole_word(lowered, start, end_index + 1):
+            continue
+        accept(canonical, start, end_index + 1)
+    for match in _PRODUCT.finditer(text):
+        name = match.group("name").strip()
+        if name.lower() in _GENERIC or len(name) < 3:
+            continue
+        accept(name, match.start("name"), match.end("name"))
+    for match in _ENTRUSTED.finditer(text):
+        group = "co" if match.group("co") else "co2"
+        name = _trim_company(match.group(group))
+        if len(name) > 4:
+            accept(name, match.start(group), match.end(group))
+    names: list[str] = []
+    seen: set[str] = set()
+    for _, name in sorted(found):
+        key = compact(name).lower()
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    return names

@@ -1,0 +1,243 @@
+"""Text -> segments: one per incident post, press release or non-incident article.
+
+Boundaries, strongest first (decided on normalised lines; blank-line *counts* are
+never used, because `services.common.text.tidy` collapses them):
+
+1. A case header: a line starting ``【セキュリティ事件簿#2023-106】`` (also ``#2022``).
+2. A bare title (the 2022 blog): a line ``<organisation> <title> 2022年8月13日`` that
+   ends in a full date after a space, reads like an incident title (について,
+   お詫び, 不正アクセス, 漏えい …), stands between blank lines and is not a list item.
+3. An end marker: a ``リリース文アーカイブ`` or ``出典:`` line ends the post; whatever
+   follows, up to the next header, is a new chunk that never joins that post.
+4. A candidate title: a short line between blank lines, not a list item, not a
+   sentence. Sub-headings of an incident are candidates too, so a candidate only
+   *starts* something when the evidence says so (below).
+
+Deciding what a header-less chunk is (the rule for non-incident articles):
+
+- Disclosure cues: the first-person voice of an organisation (当社, 弊社, 当院,
+  本会, 当方 …), apologies (お詫び, ご迷惑), reported events (判明し, 流出し,
+  不正アクセスを受け …), reports to authorities, and day-precise dates (3月27日).
+- Essay cues: the voice of an article (でしょう, しましょう, 述べています, ご紹介,
+  この記事, トレンド, 白書, リストアップ …).
+- A candidate chunk after an incident is glued onto it unless it reads as an essay
+  (two or more essay cues and no disclosure cue, or essay cues outnumbering
+  disclosure cues three to one); then it starts a non-incident segment, and every
+  following header-less chunk stays non-incident until the next header.
+- A header-less chunk that opens the text or follows an end marker is an incident
+  only when it is a press release (a date line, an organisation line or 記/各位
+  among its top lines, and disclosure cues) or carries strong disclosure evidence
+  (three or more cues, at most one essay cue); otherwise it is a non-incident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.parser.fields.dates import find_dates, is_date_line, trailing_date
+from services.parser.fields.organization import org_from_top_lines
+from services.parser.normalize import normalize_lines
+
+CASE_HEADER = re.compile(
+    r"^\s*【\s*セキュリティ事件簿\s*#?\s*(?P<year>\d{4})?(?:\s*[-ー]\s*(?P<num>\d{1,4}))?\s*】\s*(?P<rest>.*)$"
+)
+END_MARKER = re.compile(r"^\s*(?:リリース文アーカイブ|出典\s*[:：]|引用元\s*[:：]|Source\s*:)")
+_TITLE_VOCAB = re.compile(
+    r"について|お知らせ|お詫び|おわび|ご報告|報告書|に関する|不正|漏えい|漏洩|流出|被害|発生|感染|障害|誤送信|"
+    r"紛失|盗難|攻撃|事案|事故|インシデント|改ざん|ランサム|個人情報|メール"
+)
+_LIST_START = re.compile(r"^(?:[・･\-*•●○■□◆◇※<〈(\[「『#>|+]|[①-⑳]|[0-9]+\s*[.)．、:]|[a-zA-Z][.)]\s)")
+_SENTENCE_END = ("。", "、", ",", ":", "：", "」", "!", "?")
+_DISCLOSURE = re.compile(
+    r"当社|弊社|当院|当法人|本会|当会|当センター|当機構|本学|当校|同校|当方|当館|当行|当庫|本市|当市|当町|当村|"
+    r"本県|当県|当協会|当組合|当団体|弊団体|当グループ|弊グループ|弊所|当所|"
+    r"お詫び|おわび|ご迷惑|ご心配|申し訳|判明し|発覚し|漏えいし|漏洩し|流出し|被害を受け|被害に遭|被害にあ|"
+    r"不正アクセスを受け|感染し|ご報告いたします|お知らせいたします|個別に(?:ご連絡|ご案内|通知)|"
+    r"個人情報保護委員会|警察(?:署)?(?:に|へ)|\d{1,2}\s?月\s?\d{1,2}\s?日"
+)
+_ESSAY = re.compile(
+    r"しましょう|でしょう|述べています|と述べ|と言います|ご紹介|紹介します|の紹介|説明します|この記事|本記事|"
+    r"とみられ|とされている|と指摘されて|と考えられる|トレンド|リストアップ|てみました|抜粋|白書|と予測|"
+    r"予想しています|してみてください|おすすめ|お勧め|ことができます|必要があります|と呼ばれ"
+)
+_EVIDENCE_CHARS = 6000
+_TOP_LINES = 15
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of lines [start, end) of the input: one incident or one non-incident article.
+
+    ``fmt`` tells how it was recognised: "case_header", "bare_title",
+    "press_release", "untitled" (incident without header) or "article".
+    """
+
+    kind: str
+    fmt: str
+    start: int
+    end: int
+    lines: tuple[str, ...]  # normalised lines
+    text: str  # original text of the segment, surrounding blank lines removed
+    reason: str | None = None
+
+    @property
+    def header(self) -> str:
+        """The first non-blank normalised line."""
+        return next((line.strip() for line in self.lines if line.strip()), "")
+
+
+@dataclass(slots=True)
+class _Chunk:
+    kind: str  # "case" | "title" | "end" | "candidate" | "preamble"
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Draft:
+    kind: str
+    fmt: str
+    start: int
+    end: int
+    reason: str | None = None
+
+
+def is_bare_title(line: str) -> bool:
+    """A 2022-style header: `<organisation> <title> <full date>` (see module docstring)."""
+    text = line.strip()
+    if not 12 <= len(text) <= 200 or text[-1] not in "日0123456789" or _LIST_START.match(text):
+        return False
+    found = trailing_date(text)
+    if found is None:
+        return False
+    start = found[1]
+    head = text[:start]
+    if not head or not head[-1].isspace():
+        return False
+    head = head.strip()
+    if len(head) < 8 or "。" in head or head.endswith((":", "：", "日付", "現在")):
+        return False
+    if next(find_dates(head), None) is not None and head[:1].isdigit():
+        return False  # a timeline row: "2023年9月5日 …"
+    return bool(_TITLE_VOCAB.search(head))
+
+
+def _is_candidate(text: str) -> bool:
+    if not 2 <= len(text) <= 60 or text.endswith(_SENTENCE_END) or _LIST_START.match(text):
+        return False
+    if text[0].isdigit():
+        first = next(find_dates(text), None)
+        if first is not None and first[1] == 0:
+            return False
+    return True
+
+
+def _scores(lines: list[str]) -> tuple[int, int]:
+    text = "\n".join(lines)[:_EVIDENCE_CHARS]
+    disclosure = {("date" if match.group()[0].isdigit() else match.group()) for match in _DISCLOSURE.finditer(text)}
+    essay = {match.group() for match in _ESSAY.finditer(text)}
+    return len(disclosure), len(essay)
+
+
+def _reads_as_essay(disclosure: int, essay: int) -> bool:
+    return (essay >= 2 and disclosure == 0) or (essay >= 3 and essay >= 3 * disclosure)
+
+
+def _strong_disclosure(disclosure: int, essay: int) -> bool:
+    return disclosure >= 3 and essay <= 1
+
+
+def _is_press_release(lines: list[str], disclosure: int) -> bool:
+    top = [line.strip() for line in lines if line.strip()][:_TOP_LINES]
+    if disclosure < 2 or not any(is_date_line(line) for line in top):
+        return False
+    return any(line in ("記", "各位") for line in top) or org_from_top_lines(top) is not None
+
+
+def _chunks(lines: list[str]) -> list[_Chunk]:
+    stripped = [line.strip() for line in lines]
+    count = len(stripped)
+    starts: list[tuple[int, str]] = []
+    after_end = False
+    for index, text in enumerate(stripped):
+        if not text:
+            continue
+        blank_before = index == 0 or not stripped[index - 1]
+        blank_after = index + 1 >= count or not stripped[index + 1]
+        is_end = bool(END_MARKER.match(text))
+        if text.startswith("【") and CASE_HEADER.match(text):
+            starts.append((index, "case"))
+        elif blank_before and blank_after and is_bare_title(text):
+            starts.append((index, "title"))
+        elif after_end and not is_end:
+            starts.append((index, "end"))
+        elif blank_before and blank_after and index > 0 and _is_candidate(text):
+            starts.append((index, "candidate"))
+        after_end = is_end or (after_end and is_end)
+    chunks: list[_Chunk] = []
+    first = starts[0][0] if starts else count
+    if any(stripped[:first]):
+        chunks.append(_Chunk("preamble", 0, first))
+    for position, (index, kind) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else count
+        chunks.append(_Chunk(kind, index, end))
+    return chunks
+
+
+def _runs(chunks: list[_Chunk]) -> list[list[_Chunk]]:
+    """Group chunks into runs: a header, an end marker or the preamble opens a run;
+    candidate chunks belong to the run they follow."""
+    runs: list[list[_Chunk]] = []
+    for chunk in chunks:
+        if chunk.kind == "candidate" and runs:
+            runs[-1].append(chunk)
+        else:
+            runs.append([chunk])
+    return runs
+
+
+def _drafts(lines: list[str]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for run in _runs(_chunks(lines)):
+        head = run[0]
+        if head.kind in ("case", "title"):
+            fmt = "case_header" if head.kind == "case" else "bare_title"
+            incident = _Draft("incident", fmt, head.start, head.end)
+            drafts.append(incident)
+            for position, chunk in enumerate(run[1:], start=1):
+                disclosure, essay = _scores(lines[chunk.start:chunk.end])
+                if not _reads_as_essay(disclosure, essay):
+                    incident.end = chunk.end
+                    continue
+                # An article starts here; it runs to the next header or end marker.
+                drafts.append(_Draft("non_incident", "article", chunk.start, run[-1].end,
+                                     f"no incident header; reads as an article ({essay} essay cues, "
+                                     f"{disclosure} disclosure cues)"))
+                break
+            continue
+        start, end = head.start, run[-1].end
+        body = lines[start:end]
+        disclosure, essay = _scores(body)
+        if _is_press_release(body, disclosure):
+            drafts.append(_Draft("incident", "press_release", start, end))
+        elif head.kind == "preamble" and _strong_disclosure(disclosure, essay):
+            drafts.append(_Draft("incident", "untitled", start, end))
+        else:
+            where = "after the end of a post" if head.kind == "end" else "before the first header"
+            drafts.append(_Draft("non_incident", "article", start, end,
+                                 f"no incident header {where}; {disclosure} disclosure cues, {essay} essay cues"))
+    return drafts
+
+
+def split(text: str) -> list[Segment]:
+    """Split a document into incident and non-incident segments, in text order."""
+    raw_lines, lines = normalize_lines(text)
+    segments = []
+    for draft in _drafts(lines):
+        seg_lines = lines[draft.start:draft.end]
+        raw = "\n".join(raw_lines[draft.start:draft.end]).strip()
+        if not raw:
+            continue
+        segments.append(Segment(draft.kind, draft.fmt, draft.start, draft.end, tuple(seg_lines), raw, draft.reason))
+    return segments
