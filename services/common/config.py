@@ -34,6 +34,16 @@ class FeedConfig:
     interval: float = 300.0
     labels: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
+    min_interval: float | None = None  # bounds of the adaptive interval; None: interval / 2 (at least 60 s)
+    max_interval: float | None = None  # None: interval * 4
+    push: bool = True  # subscribe to the feed's WebSub hub when fetcher.websub_callback_url is set
+
+    @property
+    def interval_bounds(self) -> tuple[float, float]:
+        """(shortest, longest) interval the adaptive schedule may choose."""
+        low = self.min_interval if self.min_interval is not None else min(self.interval, max(60.0, self.interval / 2))
+        high = self.max_interval if self.max_interval is not None else self.interval * 4
+        return low, max(low, high)
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,12 @@ class FetcherConfig:
     max_redirects: int = 5
     max_backoff: float = 3600.0
     contact_url: str = "https://github.com/jikenbo/jikenbo"
+    max_connections: int = 100
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0  # seconds between the starts of two requests to one host
+    websub_callback_url: str | None = None  # public base URL the hub calls back; unset: no push
+    websub_listen: str = "127.0.0.1:8089"  # where the callback server listens
+    websub_lease: float = 10 * 86400.0  # lease asked of the hub; renewed before it ends
 
 
 @dataclass(frozen=True)
@@ -272,6 +288,12 @@ class ConfigReader:
             max_redirects=self.get(table, "max_redirects", int, defaults.max_redirects, where),
             max_backoff=self.duration(table, "max_backoff", defaults.max_backoff, where),
             contact_url=self.get(table, "contact_url", str, defaults.contact_url, where),
+            max_connections=self.get(table, "max_connections", int, defaults.max_connections, where),
+            per_host_concurrency=self.get(table, "per_host_concurrency", int, defaults.per_host_concurrency, where),
+            per_host_delay=self.duration(table, "per_host_delay", defaults.per_host_delay, where),
+            websub_callback_url=self.get(table, "websub_callback_url", str, None, where) or None,
+            websub_listen=self.get(table, "websub_listen", str, defaults.websub_listen, where),
+            websub_lease=self.duration(table, "websub_lease", defaults.websub_lease, where),
         )
 
     def feeds(self, value: Any) -> tuple[FeedConfig, ...]:
@@ -299,6 +321,9 @@ class ConfigReader:
                     interval=self.duration(item, "interval", 300.0, where),
                     labels=tuple(str(label) for label in labels),
                     headers={str(k): str(v) for k, v in headers.items()},
+                    min_interval=self.duration(item, "min_interval", None, where),  # type: ignore[arg-type]
+                    max_interval=self.duration(item, "max_interval", None, where),  # type: ignore[arg-type]
+                    push=self.get(item, "push", bool, True, where),
                 )
             )
         names = [feed.name for feed in feeds]

@@ -1,8 +1,10 @@
-"""HTTP for feeds: one shared aiohttp session, conditional GET, a size cap.
+"""HTTP for feeds: one shared session, politeness per host, conditional GET, a size cap.
 
 Knows nothing about feeds or entries (STYLE.md): it turns a URL plus the
 validators from the last poll into bytes, or into a `FetchError` whose
-message can be shown to the user as it is.
+message can be shown to the user as it is. Redirects are followed here, one
+hop at a time, so that every hop is checked against the address policy and
+waits its turn at its own host.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections import defaultdict
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from typing import AsyncIterator
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
@@ -22,6 +27,7 @@ from services.fetcher.errors import FetchError, RateLimited, RefusedAddress, Too
 
 USER_AGENT = "jikenbo/{version} (+{contact})"
 _CHUNK = 64 * 1024
+_REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass
@@ -34,6 +40,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None
+    links: dict[str, str] = field(default_factory=dict)  # HTTP Link header, rel -> URL (WebSub hub, self)
 
     @property
     def not_modified(self) -> bool:
@@ -41,16 +48,44 @@ class FetchResult:
 
 
 def make_session(config: FetcherConfig, version: str = "0.1.0") -> aiohttp.ClientSession:
-    """The one session all feeds share, with timeouts and an honest User-Agent."""
+    """The one session all feeds share, with timeouts and an honest User-Agent.
+
+    aiohttp asks for brotli as well as gzip when the `brotli` package is
+    installed (it is a dependency).
+    """
     timeout = aiohttp.ClientTimeout(
         total=config.total_timeout, sock_connect=config.connect_timeout, sock_read=config.read_timeout
     )
-    connector = aiohttp.TCPConnector(limit=100, limit_per_host=4, ttl_dns_cache=300)
+    connector = aiohttp.TCPConnector(limit=config.max_connections, limit_per_host=config.per_host_concurrency, ttl_dns_cache=300)
     headers = {
         "User-Agent": USER_AGENT.format(version=version, contact=config.contact_url),
         "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
     }
-    return aiohttp.ClientSession(timeout=timeout, connector=connector, headers=headers)
+    return aiohttp.ClientSession(timeout=timeout, connector=connector, headers=headers, auto_decompress=True)
+
+
+class HostGate:
+    """Per-host politeness: at most `concurrency` requests in flight, `min_delay` apart.
+
+    Each request reserves the next free start time of its host before it
+    sleeps, so waiting requests queue in order without a lock.
+    """
+
+    def __init__(self, concurrency: int, min_delay: float) -> None:
+        self.min_delay = min_delay
+        self._slots: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(max(1, concurrency)))
+        self._next_start: dict[str, float] = {}
+
+    @asynccontextmanager
+    async def turn(self, host: str) -> AsyncIterator[None]:
+        async with self._slots[host]:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            start = max(now, self._next_start.get(host, 0.0))
+            self._next_start[host] = start + self.min_delay
+            if start > now:
+                await asyncio.sleep(start - now)
+            yield
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -69,6 +104,14 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+def is_public(address: str) -> bool:
+    """False for loopback, private, link-local, unspecified and reserved addresses."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved or ip.is_multicast)
+
+
 async def check_address(url: str, allow_private: bool) -> None:
     """Refuse URLs whose host resolves to loopback, private or link-local addresses."""
     if allow_private:
@@ -79,67 +122,90 @@ async def check_address(url: str, allow_private: bool) -> None:
     except socket.gaierror as exc:
         raise FetchError(f"cannot resolve {host}: {exc.strerror}") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified:
+        if not is_public(info[4][0]):
             raise RefusedAddress(
-                f"{host} resolves to {address}, a private or loopback address; "
+                f"{host} resolves to {info[4][0]}, a private or loopback address; "
                 "set fetcher.allow_private_networks = true to allow it"
             )
 
 
-async def fetch(
-    session: aiohttp.ClientSession,
-    url: str,
-    config: FetcherConfig,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> FetchResult:
-    """GET `url` with validators; raise `FetchError` with a one-line reason on failure."""
-    await check_address(url, config.allow_private_networks)
-    request_headers = dict(headers or {})
-    if etag:
-        request_headers["If-None-Match"] = etag
-    if last_modified:
-        request_headers["If-Modified-Since"] = last_modified
-    host = urlsplit(url).hostname
-    try:
-        async with session.get(url, headers=request_headers, max_redirects=config.max_redirects) as response:
-            result = FetchResult(
-                url=str(response.url),
-                status=response.status,
-                headers={k: v for k, v in response.headers.items()},
-                etag=response.headers.get("ETag") or etag,
-                last_modified=response.headers.get("Last-Modified") or last_modified,
-            )
-            if response.status == 304:
+class HttpClient:
+    """GETs with the session, the politeness gate and the limits of one `FetcherConfig`."""
+
+    def __init__(self, session: aiohttp.ClientSession, config: FetcherConfig) -> None:
+        self.session = session
+        self.config = config
+        self.gate = HostGate(config.per_host_concurrency, config.per_host_delay)
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, headers: dict[str, str] | None = None
+    ) -> FetchResult:
+        """GET `url` with validators, following redirects; raise `FetchError` with a one-line reason."""
+        request_headers = dict(headers or {})
+        if etag:
+            request_headers["If-None-Match"] = etag
+        if last_modified:
+            request_headers["If-Modified-Since"] = last_modified
+        seen = {url}
+        for _ in range(self.config.max_redirects + 1):
+            result = await self._get_once(url, request_headers, etag, last_modified)
+            if isinstance(result, FetchResult):
                 return result
-            if response.status in (429, 503):
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                hint = f", retry after {wait:.0f}s" if wait is not None else ""
-                raise RateLimited(f"HTTP {response.status} from {host}{hint}", retry_after=wait, status=response.status)
-            if response.status >= 400:
-                raise FetchError(f"HTTP {response.status} {response.reason or ''} from {host}".strip(), status=response.status)
-            result.body = await _read_capped(response, config.max_bytes, host)
-            return result
-    except aiohttp.TooManyRedirects:
-        raise FetchError(f"more than {config.max_redirects} redirects from {host}") from None
-    except aiohttp.ClientConnectorError as exc:
-        raise FetchError(f"cannot connect to {host}: {exc.os_error.strerror or exc.os_error}") from None
-    except aiohttp.ClientPayloadError as exc:
-        raise FetchError(f"broken response from {host}: {exc}") from None
-    except aiohttp.ClientError as exc:
-        raise FetchError(f"request to {host} failed: {exc.__class__.__name__}: {exc}") from None
-    except asyncio.TimeoutError:
-        raise FetchError(f"timed out fetching from {host}") from None
+            url = result
+            if url in seen:
+                raise FetchError(f"redirect loop at {url}")
+            seen.add(url)
+        raise FetchError(f"more than {self.config.max_redirects} redirects, last to {url}")
+
+    async def _get_once(
+        self, url: str, headers: dict[str, str], etag: str | None, last_modified: str | None
+    ) -> FetchResult | str:
+        """One request: a result, or the absolute URL a redirect points at."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise FetchError(f"refusing to fetch {url}: only http and https are followed")
+        await check_address(url, self.config.allow_private_networks)
+        host = urlsplit(url).hostname or ""
+        try:
+            async with self.gate.turn(host), self.session.get(url, headers=headers, allow_redirects=False) as response:
+                if response.status in _REDIRECTS and "Location" in response.headers:
+                    return urljoin(url, response.headers["Location"])
+                result = FetchResult(
+                    url=url,
+                    status=response.status,
+                    headers=dict(response.headers.items()),
+                    etag=response.headers.get("ETag") or etag,
+                    last_modified=response.headers.get("Last-Modified") or last_modified,
+                    links={str(rel): str(link.get("url")) for rel, link in response.links.items() if link.get("url")},
+                )
+                if response.status == 304:
+                    return result
+                if response.status in (429, 503):
+                    wait = parse_retry_after(response.headers.get("Retry-After"))
+                    hint = f", retry after {wait:.0f}s" if wait is not None else ""
+                    raise RateLimited(f"HTTP {response.status} from {host}{hint}", retry_after=wait, status=response.status)
+                if response.status >= 400:
+                    raise FetchError(f"HTTP {response.status} {response.reason or ''} from {host}".strip(), status=response.status)
+                result.body = await read_capped(response, self.config.max_bytes, host)
+                return result
+        except aiohttp.ConnectionTimeoutError:
+            raise FetchError(f"connect to {host} timed out after {self.config.connect_timeout:g}s") from None
+        except aiohttp.SocketTimeoutError:
+            raise FetchError(f"{host} sent nothing for {self.config.read_timeout:g}s (read timeout)") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise FetchError(f"cannot connect to {host}: {exc.os_error.strerror or exc.os_error}") from None
+        except aiohttp.ClientPayloadError as exc:
+            raise FetchError(f"broken response from {host}: {exc}") from None
+        except aiohttp.ClientError as exc:
+            raise FetchError(f"request to {host} failed: {exc.__class__.__name__}: {exc}") from None
+        except asyncio.TimeoutError:
+            raise FetchError(f"{host} took longer than {self.config.total_timeout:g}s in total") from None
 
 
-async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int, host: str | None) -> bytes:
+async def read_capped(response: aiohttp.ClientResponse, max_bytes: int, host: str | None) -> bytes:
     """Read the body, aborting as soon as it passes `max_bytes` (decompressed)."""
     declared = response.content_length
     if declared is not None and declared > max_bytes and "Content-Encoding" not in response.headers:
-        raise TooLarge(f"response from {host} is {declared} bytes, over the {max_bytes}-byte cap")
+        raise TooLarge(f"response from {host} is {declared} bytes, over the {max_bytes}-byte cap; poll abandoned")
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(_CHUNK):

@@ -1,15 +1,17 @@
 """What the fetcher must remember across restarts, in SQLite.
 
-The schedule (next poll, validators, errors) and which version of each post
-was already published. A row in `published` is written only after the broker
-acknowledged the message, so a crash in between republishes, never skips.
+The schedule (next poll, adaptive interval, validators, errors), which
+version of each post was already published, where an interrupted backfill
+stopped, and the WebSub subscriptions. A row in `published` is written only
+after the broker acknowledged the message, so a crash in between
+republishes, never skips.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Iterable
 
@@ -31,7 +33,28 @@ CREATE TABLE IF NOT EXISTS published (
     feed TEXT NOT NULL,
     published_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS backfills (
+    feed TEXT NOT NULL,
+    url TEXT NOT NULL,
+    next_url TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    posts INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (feed, url)
+);
+CREATE TABLE IF NOT EXISTS websub (
+    feed TEXT PRIMARY KEY,
+    hub TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    verified INTEGER NOT NULL DEFAULT 0,
+    lease_expires REAL,
+    requested_at REAL NOT NULL
+);
 """
+# Columns added after the first release: created on old databases at open.
+_ADDED_FEED_COLUMNS = {"interval": "REAL", "hub": "TEXT", "topic": "TEXT"}
 
 
 @dataclass
@@ -47,6 +70,37 @@ class FeedState:
     last_error: str | None = None
     last_status: str | None = None
     last_poll_at: float | None = None
+    interval: float | None = None  # the adaptive interval in force; None until the first successful poll
+    hub: str | None = None  # WebSub hub the feed advertises
+    topic: str | None = None  # the feed's self URL, the topic to subscribe to
+
+
+_FEED_COLUMNS = ", ".join(f.name for f in fields(FeedState))
+
+
+@dataclass
+class BackfillCheckpoint:
+    """Where a backfill of one feed URL stands: the next page to fetch and totals so far."""
+
+    feed: str
+    url: str
+    next_url: str | None
+    pages: int = 0
+    posts: int = 0
+    done: bool = False
+
+
+@dataclass
+class Subscription:
+    """A WebSub subscription: requested, verified by the hub, and until when."""
+
+    feed: str
+    hub: str
+    topic: str
+    secret: str
+    verified: bool = False
+    lease_expires: float | None = None
+    requested_at: float = 0.0
 
 
 class FetcherState:
@@ -58,17 +112,17 @@ class FetcherState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(feeds)")}
+        for column, kind in _ADDED_FEED_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
 
     def feed(self, name: str, url: str) -> FeedState:
         """The feed's state; a changed URL starts over without old validators."""
-        row = self.db.execute(
-            "SELECT name, url, etag, last_modified, next_poll_at, error_count, last_error, last_status, last_poll_at"
-            " FROM feeds WHERE name = ?",
-            (name,),
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE name = ?", (name,)).fetchone()
         if row is None or row[1] != url:
             state = FeedState(name=name, url=url)
             self.save_feed(state)
@@ -76,19 +130,11 @@ class FetcherState:
         return FeedState(*row)
 
     def save_feed(self, state: FeedState) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                state.name, state.url, state.etag, state.last_modified, state.next_poll_at,
-                state.error_count, state.last_error, state.last_status, state.last_poll_at,
-            ),
-        )
+        marks = ", ".join("?" * len(fields(FeedState)))
+        self.db.execute(f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) VALUES ({marks})", astuple(state))
 
     def feeds(self) -> list[FeedState]:
-        rows = self.db.execute(
-            "SELECT name, url, etag, last_modified, next_poll_at, error_count, last_error, last_status, last_poll_at"
-            " FROM feeds ORDER BY name"
-        ).fetchall()
+        rows = self.db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY name").fetchall()
         return [FeedState(*row) for row in rows]
 
     def unpublished(self, posts: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -113,3 +159,27 @@ class FetcherState:
 
     def published_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM published").fetchone()[0])
+
+    def checkpoint(self, feed: str, url: str) -> BackfillCheckpoint | None:
+        row = self.db.execute(
+            "SELECT feed, url, next_url, pages, posts, done FROM backfills WHERE feed = ? AND url = ?", (feed, url)
+        ).fetchone()
+        return BackfillCheckpoint(*row[:5], done=bool(row[5])) if row else None
+
+    def save_checkpoint(self, point: BackfillCheckpoint) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO backfills VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (point.feed, point.url, point.next_url, point.pages, point.posts, int(point.done), time.time()),
+        )
+
+    def subscription(self, feed: str) -> Subscription | None:
+        row = self.db.execute(
+            "SELECT feed, hub, topic, secret, verified, lease_expires, requested_at FROM websub WHERE feed = ?", (feed,)
+        ).fetchone()
+        return Subscription(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6]) if row else None
+
+    def save_subscription(self, sub: Subscription) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO websub VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sub.feed, sub.hub, sub.topic, sub.secret, int(sub.verified), sub.lease_expires, sub.requested_at),
+        )

@@ -13,7 +13,7 @@ from services.common.config import Config, FeedConfig, FetcherConfig
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents
-from services.fetcher.http import make_session
+from services.fetcher.http import HttpClient, make_session
 from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
 from tests.feed_server import FeedServer
@@ -40,7 +40,7 @@ async def poll_once(config: Config, bootstrap: str, state_path: Path) -> str:
     try:
         service = FetcherService(config, producer, state)
         async with make_session(config.fetcher) as session:
-            service.session = session
+            service.client = HttpClient(session, config.fetcher)
             feed = config.feeds[0]
             outcome = await service.poll(feed, state.feed(feed.name, feed.url))
         return outcome.status
