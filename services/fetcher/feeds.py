@@ -246,7 +246,11 @@ def parse_slow(body: bytes, headers: Mapping[str, str], feed_name: str, origin: 
 
 
 def entry_to_post(entry: Any, feed_name: str, origin: str, fetched_at: str) -> dict[str, Any]:
-    """One feedparser entry as a raw-post message; the full content wins over the summary."""
+    """One feedparser entry as a raw-post message; the full content wins over the summary.
+
+    `updated` is read past feedparser's deprecated fallback to `published`,
+    so that both paths leave it empty when the entry has none.
+    """
     contents = entry.get("content") or []
     if contents:
         body = max((c.get("value", "") for c in contents), key=len)
@@ -254,7 +258,7 @@ def entry_to_post(entry: Any, feed_name: str, origin: str, fetched_at: str) -> d
         body = entry.get("summary", "") or ""
     return make_post(
         entry_id=entry.get("id"), link=entry.get("link"), title=entry.get("title", "") or "", body=body,
-        published=utc_iso(entry.get("published_parsed")), updated=utc_iso(entry.get("updated_parsed")),
+        published=utc_iso(entry.get("published_parsed")), updated=utc_iso(dict.get(entry, "updated_parsed")),
         labels=[tag.get("term", "") for tag in entry.get("tags", [])],
         feed_name=feed_name, origin=origin, fetched_at=fetched_at,
     )
