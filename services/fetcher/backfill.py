@@ -14,7 +14,7 @@ import logging
 import time
 from datetime import datetime, timezone
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
@@ -58,7 +58,7 @@ def next_page_url(parsed: ParsedFeed, url: str) -> str | None:
     """The page after `url`, or None at the end of the history."""
     for rel in ("next", "prev-archive"):
         if parsed.links.get(rel):
-            return parsed.links[rel]
+            return urljoin(url, parsed.links[rel])  # archive links may be relative
     if not parsed.posts:
         return None
     query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}

@@ -13,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urljoin
 
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
@@ -130,8 +131,9 @@ class FetcherService:
                 outcome = PollOutcome(status="304")
             else:
                 outcome, parsed = await self.take(feed, state, result.body, result.headers)
-                state.hub = result.links.get("hub") or parsed.links.get("hub")
-                state.topic = result.links.get("self") or parsed.links.get("self") or feed.url
+                hub = result.links.get("hub") or parsed.links.get("hub")
+                state.hub = urljoin(result.url, hub) if hub else None
+                state.topic = urljoin(result.url, result.links.get("self") or parsed.links.get("self") or feed.url)
             state.etag, state.last_modified = result.etag, result.last_modified
             state.error_count, state.last_error = 0, None
             state.next_poll_at = started + (state.interval or feed.interval)

@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from typing import Awaitable, Callable, Mapping
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -72,9 +72,11 @@ class WebSub:
         return f"{self.callback_base}/{quote(feed, safe='')}"
 
     def app(self) -> web.Application:
+        """Routes under the path of the callback URL, as the hub will call it (a proxy may sit in front)."""
         app = web.Application(client_max_size=self.max_bytes)
-        app.router.add_get("/{feed}", self.verify)
-        app.router.add_post("/{feed}", self.receive)
+        path = urlsplit(self.callback_base).path.rstrip("/") + "/{feed}"
+        app.router.add_get(path, self.verify)
+        app.router.add_post(path, self.receive)
         return app
 
     async def ensure(self, feed: str, hub: str, topic: str) -> None:
