@@ -6,20 +6,23 @@ normalised lines. Pure: no I/O except the dictionaries loaded once.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from services.parser.fields.authorities import extract_authorities
-from services.parser.fields.context import countermeasure_mask
+from services.parser.fields.context import countermeasure_spans
 from services.parser.fields.counts import headline_count
 from services.parser.fields.data_types import extract_data_types
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
+from services.parser.fields import lexicon
 from services.parser.fields.iocs import extract_iocs
 from services.parser.fields.organization import org_from_sentence, org_from_top_lines, split_header
 from services.parser.fields.sector import classify_sector
 from services.parser.fields.types import classify_types
+from services.parser.fields.vendors import extract_vendors
 from services.parser.normalize import compact, squash
 from services.parser.split import CASE_HEADER, Segment
 
@@ -100,18 +103,12 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     else:
         organization, title, disclosed = _from_top_lines(segment.lines, squash(header))
         body_start = 0
-    body_lines = lines[body_start:]
-    mask = countermeasure_mask(body_lines)
-    body = "\n".join(body_lines)
-    incident_body = "\n".join(line for line, inside in zip(body_lines, mask) if not inside)
     full = "\n".join(lines)
-    line_offsets: set[int] = set()
-    offset = 0
-    for line, inside in zip(lines, [False] * body_start + mask):
-        if inside:
-            line_offsets.add(offset)
-        offset += len(line) + 1
-    count = headline_count(lines)
+    body_offset = sum(len(line) + 1 for line in lines[:body_start])
+    body = full[body_offset:]
+    skip, starts = _countermeasure_filter(full, body_offset)
+    hits = lexicon.scan(full)
+    count = headline_count(full)
     disclosed_on = _iso(disclosed)
     return {
         "kind": "incident",
@@ -120,13 +117,13 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
         "organization": organization,
         "title": title or None,
         "disclosed_on": disclosed_on,
-        "sector": classify_sector(organization, title or "", body),
-        "incident_types": classify_types(header if body_start else "", incident_body),
+        "sector": classify_sector(organization, title or "", body, hits, body_offset),
+        "incident_types": classify_types(full, hits, skip),
         "affected": {"count": count.value if count else None, "unit": count.unit if count else None,
                      "text": count.text if count else None},
-        "data_types": extract_data_types("\n".join(lines[:body_start]) + "\n" + incident_body),
-        "vendors": extract_vendors_for(full, organization, line_offsets),
-        "authorities": extract_authorities(full),
+        "data_types": extract_data_types(full, hits, skip),
+        "vendors": extract_vendors(full, organization, starts, hits),
+        "authorities": extract_authorities(full, hits),
         "iocs": extract_iocs(full),
         "source": dict(source) if source else _empty_source(),
         "body": segment.text,
@@ -134,11 +131,25 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     }
 
 
-def extract_vendors_for(text: str, organization: str | None, countermeasure_lines: set[int]) -> list[str]:
-    """Vendors of one segment (thin wrapper kept for symmetry with the other fields)."""
-    from services.parser.fields.vendors import extract_vendors
+def _countermeasure_filter(full: str, body_offset: int) -> tuple[Callable[[int], bool] | None, set[int]]:
+    """(position -> inside a countermeasure section?, start offsets of those sections' lines)."""
+    spans = [(start + body_offset, end + body_offset) for start, end in countermeasure_spans(full[body_offset:])]
+    if not spans:
+        return None, set()
+    span_starts = [start for start, _ in spans]
+    line_starts = set()
+    for start, end in spans:
+        position = start
+        while 0 <= position < end:
+            line_starts.add(position)
+            position = full.find("\n", position, end)
+            position = position + 1 if position >= 0 else -1
 
-    return extract_vendors(text, organization, countermeasure_lines)
+    def skip(position: int) -> bool:
+        index = bisect.bisect_right(span_starts, position) - 1
+        return index >= 0 and position < spans[index][1]
+
+    return skip, line_starts
 
 
 def _empty_source() -> dict[str, Any]:

@@ -12,35 +12,37 @@ merge the organisation and the title in a header line.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
-# Zero-width and soft characters that break keyword matches; mapped away after NFKC.
-_DROP = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-# Dash and tilde look-alikes that NFKC leaves alone.
-_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                         "\u2015": "-", "\u2212": "-", "\u301c": "~", "\uff5e": "~", "\r": " "})
+# One translation table for what NFKC leaves alone: zero-width and soft characters
+# (dropped), dash and tilde look-alikes, and circled numbers, which are list markers
+# and become "・" (NFKC would turn "②3378件" into "23378件"). Applied only when one of them occurs,
+# because str.translate costs as much as NFKC itself.
+_TABLE: dict[int, str | None] = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_TABLE.update({ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_TABLE.update({0x301C: "~", 0xFF5E: "~", ord("\r"): " "})
+_TABLE.update({code: "・" for code in (*range(0x2460, 0x2474), 0x24EA, *range(0x2776, 0x2780), *range(0x24EB, 0x24F5))})
+_ODD = re.compile("[" + "".join(re.escape(chr(code)) for code in _TABLE) + "]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Circled numbers are list markers; NFKC would turn "②3378件" into "23378件".
-_CIRCLED = re.compile("[\u2460-\u2473\u24ea\u2776-\u277f\u24eb-\u24f4]")
-_CIRCLED_VALUE = {**{chr(0x2460 + i): i + 1 for i in range(20)}, "\u24ea": 0,
-                  **{chr(0x2776 + i): i + 1 for i in range(10)}, **{chr(0x24EB + i): i + 11 for i in range(10)}}
 
 
 def normalize(text: str) -> str:
     """NFKC plus a few look-alike fixes; preserves the number of line feeds."""
-    if _CIRCLED.search(text):
-        text = _CIRCLED.sub(lambda m: f"({_CIRCLED_VALUE[m.group()]}) ", text)
-    return unicodedata.normalize("NFKC", text).translate(_DROP).translate(_DASHES)
+    return "\n".join(normalize_lines(text)[1])
 
 
 def normalize_lines(text: str) -> tuple[list[str], list[str]]:
-    """(original lines, normalised lines), paired index by index."""
+    """(original lines, normalised lines), paired index by index.
+
+    Line by line: NFKC's quick check then skips the many lines that need nothing,
+    which is about five times faster than normalising the whole text at once."""
     raw = text.split("\n")
-    norm = normalize(text).split("\n")
-    if len(norm) != len(raw):  # defensive: never expected with NFKC
-        norm = [normalize(line) for line in raw]
-    return raw, norm
+    lines = raw
+    if _ODD.search(text) is not None:
+        lines = [line.translate(_TABLE) if _ODD.search(line) else line for line in raw]
+    return raw, list(map(unicodedata.normalize, itertools.repeat("NFKC", len(lines)), lines))
 
 
 def squash(text: str) -> str:

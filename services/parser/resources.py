@@ -38,6 +38,7 @@ def automaton(entries: dict[str, list[str]], *, lower: bool = False) -> ahocoras
     for canonical, aliases in entries.items():
         for alias in aliases:
             key = alias.lower() if lower else alias
-            machine.add_word(key, (canonical, alias))
+            if key not in machine:
+                machine.add_word(key, (canonical, alias))
     machine.make_automaton()
     return machine

@@ -32,8 +32,12 @@ Deciding what a header-less chunk is (the rule for non-incident articles):
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass
+
+import ahocorasick
 
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields.organization import org_from_top_lines
@@ -49,19 +53,26 @@ _TITLE_VOCAB = re.compile(
 )
 _LIST_START = re.compile(r"^(?:[・･\-*•●○■□◆◇※<〈(\[「『#>|+]|[①-⑳]|[0-9]+\s*[.)．、:]|[a-zA-Z][.)]\s)")
 _SENTENCE_END = ("。", "、", ",", ":", "：", "」", "!", "?")
-_DISCLOSURE = re.compile(
-    r"当社|弊社|当院|当法人|本会|当会|当センター|当機構|本学|当校|同校|当方|当館|当行|当庫|本市|当市|当町|当村|"
-    r"本県|当県|当協会|当組合|当団体|弊団体|当グループ|弊グループ|弊所|当所|"
-    r"お詫び|おわび|ご迷惑|ご心配|申し訳|判明し|発覚し|漏えいし|漏洩し|流出し|被害を受け|被害に遭|被害にあ|"
-    r"不正アクセスを受け|感染し|ご報告いたします|お知らせいたします|個別に(?:ご連絡|ご案内|通知)|"
-    r"個人情報保護委員会|警察(?:署)?(?:に|へ)|\d{1,2}\s?月\s?\d{1,2}\s?日"
+# Evidence cues are plain words, matched in one Aho-Corasick pass; day-precise dates
+# ("3月27日") are the one regex cue.
+_DISCLOSURE_WORDS = (
+    "当社", "弊社", "当院", "当法人", "本会", "当会", "当センター", "当機構", "本学", "当校", "同校", "当方", "当館",
+    "当行", "当庫", "本市", "当市", "当町", "当村", "本県", "当県", "当協会", "当組合", "当団体", "弊団体",
+    "当グループ", "弊グループ", "弊所", "当所", "お詫び", "おわび", "ご迷惑", "ご心配", "申し訳", "判明し", "発覚し",
+    "漏えいし", "漏洩し", "流出し", "被害を受け", "被害に遭", "被害にあ", "不正アクセスを受け", "感染し",
+    "ご報告いたします", "お知らせいたします", "個別にご連絡", "個別にご案内", "個別に通知", "個人情報保護委員会",
+    "警察に", "警察へ", "警察署に", "警察署へ",
 )
-_ESSAY = re.compile(
-    r"しましょう|でしょう|述べています|と述べ|と言います|ご紹介|紹介します|の紹介|説明します|この記事|本記事|"
-    r"とみられ|とされている|と指摘されて|と考えられる|トレンド|リストアップ|てみました|抜粋|白書|と予測|"
-    r"予想しています|してみてください|おすすめ|お勧め|ことができます|必要があります|と呼ばれ"
+_ESSAY_WORDS = (
+    "しましょう", "でしょう", "述べています", "と述べ", "と言います", "ご紹介", "紹介します", "の紹介", "説明します",
+    "この記事", "本記事", "とみられ", "とされている", "と指摘されて", "と考えられる", "トレンド", "リストアップ",
+    "てみました", "抜粋", "白書", "と予測", "予想しています", "してみてください", "おすすめ", "お勧め",
+    "ことができます", "必要があります", "と呼ばれ",
 )
+_DAY_DATE = re.compile(r"\d{1,2} ?月 ?\d{1,2} ?日")
 _EVIDENCE_CHARS = 6000
+_TITLE_END = frozenset("日0123456789")
+_MAX_SUBCHUNKS = 200  # sub-chunks of one post judged one by one; the rest are judged together
 _TOP_LINES = 15
 
 
@@ -133,11 +144,24 @@ def _is_candidate(text: str) -> bool:
     return True
 
 
+@functools.cache
+def _cue_machine() -> ahocorasick.Automaton:
+    machine = ahocorasick.Automaton()
+    for word in _DISCLOSURE_WORDS:
+        machine.add_word(word, ("d", word))
+    for word in _ESSAY_WORDS:
+        machine.add_word(word, ("e", word))
+    machine.make_automaton()
+    return machine
+
+
 def _scores(lines: list[str]) -> tuple[int, int]:
+    """(distinct disclosure cues, distinct essay cues) in the first few KB of `lines`."""
     text = "\n".join(lines)[:_EVIDENCE_CHARS]
-    disclosure = {("date" if match.group()[0].isdigit() else match.group()) for match in _DISCLOSURE.finditer(text)}
-    essay = {match.group() for match in _ESSAY.finditer(text)}
-    return len(disclosure), len(essay)
+    found = {cue for _, cue in _cue_machine().iter(text)}
+    disclosure = sum(1 for kind, _ in found if kind == "d") + (1 if _DAY_DATE.search(text) else 0)
+    essay = sum(1 for kind, _ in found if kind == "e")
+    return disclosure, essay
 
 
 def _reads_as_essay(disclosure: int, essay: int) -> bool:
@@ -156,25 +180,30 @@ def _is_press_release(lines: list[str], disclosure: int) -> bool:
 
 
 def _chunks(lines: list[str]) -> list[_Chunk]:
-    stripped = [line.strip() for line in lines]
+    stripped = list(map(str.strip, lines))
     count = len(stripped)
     starts: list[tuple[int, str]] = []
     after_end = False
-    for index, text in enumerate(stripped):
-        if not text:
-            continue
-        blank_before = index == 0 or not stripped[index - 1]
-        blank_after = index + 1 >= count or not stripped[index + 1]
-        is_end = bool(END_MARKER.match(text))
-        if text.startswith("【") and CASE_HEADER.match(text):
+    candidates = 0  # candidate titles since the last header; bounded on pathological input
+    end_match = END_MARKER.match
+    for index in itertools.compress(range(count), stripped):  # non-blank lines only
+        text = stripped[index]
+        isolated = (index == 0 or not stripped[index - 1]) and (index + 1 >= count or not stripped[index + 1])
+        is_end = text[0] in "リ出引S" and end_match(text) is not None
+        if text[0] == "【" and CASE_HEADER.match(text):
             starts.append((index, "case"))
-        elif blank_before and blank_after and is_bare_title(text):
+            candidates = 0
+        elif isolated and 12 <= len(text) <= 200 and text[-1] in _TITLE_END and is_bare_title(text):
             starts.append((index, "title"))
+            candidates = 0
         elif after_end and not is_end:
             starts.append((index, "end"))
-        elif blank_before and blank_after and index > 0 and _is_candidate(text):
+            candidates = 0
+        elif (isolated and index > 0 and 2 <= len(text) <= 60 and candidates < _MAX_SUBCHUNKS
+              and _is_candidate(text)):
             starts.append((index, "candidate"))
-        after_end = is_end or (after_end and is_end)
+            candidates += 1
+        after_end = is_end
     chunks: list[_Chunk] = []
     first = starts[0][0] if starts else count
     if any(stripped[:first]):
@@ -191,7 +220,11 @@ def _runs(chunks: list[_Chunk]) -> list[list[_Chunk]]:
     runs: list[list[_Chunk]] = []
     for chunk in chunks:
         if chunk.kind == "candidate" and runs:
-            runs[-1].append(chunk)
+            run = runs[-1]
+            if len(run) > _MAX_SUBCHUNKS:
+                run[-1].end = chunk.end  # bounded work on pathological input
+            else:
+                run.append(chunk)
         else:
             runs.append([chunk])
     return runs

@@ -9,14 +9,18 @@ from __future__ import annotations
 import functools
 import re
 
-from services.parser.resources import automaton, data, taxonomies  # noqa: F401  (taxonomies kept for symmetry)
+from services.parser.fields import lexicon
+from services.parser.resources import data
 
 _READER_ADVICE = re.compile(r"お近くの|最寄りの|ご相談ください|ご連絡ください|ご連絡いただ|お問い?合わせください|ご相談いただ")
 
 
 @functools.cache
-def _machine():
-    return automaton(data("authorities"))
+def _keys() -> dict[str, tuple[str, str]]:
+    return {alias: (canonical, alias) for canonical, aliases in data("authorities").items() for alias in aliases}
+
+
+lexicon.register("authority", _keys)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -25,10 +29,12 @@ def _whole_word(text: str, start: int, end: int) -> bool:
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
-def extract_authorities(text: str) -> list[str]:
+def extract_authorities(text: str, hits: lexicon.Hits | None = None) -> list[str]:
     """Canonical authority names in order of first mention."""
+    if hits is None:
+        hits = lexicon.scan(text)
     found: list[str] = []
-    for end_index, (canonical, alias) in _machine().iter_long(text):
+    for end_index, (canonical, alias) in hits.get("authority", ()):
         if canonical in found:
             continue
         end = end_index + 1

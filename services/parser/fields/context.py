@@ -57,16 +57,38 @@ def heading_level(line: str) -> int:
     return 2 if _SUB_MARK.match(text) else 0
 
 
-def countermeasure_mask(lines: list[str]) -> list[bool]:
-    """For each line, whether it sits in a countermeasure section (再発防止策, 今後の対策 …).
+_HEADING_LINE = re.compile(
+    r"(?m)^[ \t]*+(?:[#0-9■□◆◇【第(●○▼▽<〈].{0,44}|.{0,44}(?:について|に関して|お知らせ)[ \t]*)$"
+)
+
+
+def countermeasure_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of `text` that sit in countermeasure sections (再発防止策, 今後の対策 …).
     A top-level heading opens or closes such a section; a sub-heading can only open one."""
-    mask: list[bool] = []
-    inside = False
-    for line in lines:
+    spans: list[tuple[int, int]] = []
+    opened = -1
+    for match in _HEADING_LINE.finditer(text):
+        line = match.group()
         level = heading_level(line)
-        if level == 1:
-            inside = bool(_COUNTERMEASURE_HEADING.search(line))
-        elif level == 2 and _COUNTERMEASURE_HEADING.search(line):
-            inside = True
-        mask.append(inside)
+        if level == 0:
+            continue
+        is_counter = bool(_COUNTERMEASURE_HEADING.search(line))
+        if level == 1 and not is_counter and opened >= 0:
+            spans.append((opened, match.start()))
+            opened = -1
+        elif is_counter and opened < 0:
+            opened = match.start()
+    if opened >= 0:
+        spans.append((opened, len(text)))
+    return spans
+
+
+def countermeasure_mask(lines: list[str]) -> list[bool]:
+    """For each line, whether it sits in a countermeasure section (see countermeasure_spans)."""
+    spans = countermeasure_spans("\n".join(lines))
+    mask: list[bool] = []
+    offset = 0
+    for line in lines:
+        mask.append(any(start <= offset < end for start, end in spans))
+        offset += len(line) + 1
     return mask

@@ -11,18 +11,23 @@ five categories within "上記207名").
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from services.parser.normalize import compact
 
 UNITS = ("アカウント", "アドレス", "世帯", "団体", "口座", "件", "名", "人", "通", "社", "校", "枚", "ID")
 _NP = r"\d{1,3}(?:,\d{3})++|\d++(?:\.\d++)?"
+_NP_REST = r"\d{0,2}(?:,\d{3})++|\d*+(?:\.\d++)?"  # an _NP after its first digit
 _SP = r"[ \t]{0,3}"
+# The pattern starts with a digit (so the regex engine skips ahead to digits) and
+# checks with a lookbehind that the digit starts a number; a prefix such as 約 is
+# read from the text before the match.
 _COUNT_RE = re.compile(
-    rf"(?<![\d,.])(?P<pre>約|最大|およそ|計|合計|総計|延べ)?{_SP}"
-    rf"(?P<num>(?=\d)(?:(?:{_NP}){_SP}[億万千]{_SP}){{0,3}}(?:{_NP})?)"
+    rf"(?P<num>\d(?<![\d,.億万千]\d)(?:{_NP_REST})"
+    rf"(?:{_SP}[億万千](?:{_SP}(?:{_NP}){_SP}[億万千]){{0,2}}(?:{_SP}(?:{_NP}))?)?)"
     rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])"
 )
+_PREFIX_RE = re.compile(r"(約|最大|およそ|計|合計|総計|延べ)[ \t]{0,3}$")
 _PART_RE = re.compile(rf"({_NP}){_SP}([億万千]?)")
 _MULT = {"億": 100_000_000, "万": 10_000, "千": 1_000, "": 1}
 _KEEP_PREFIX = ("約", "最大", "およそ")
@@ -51,42 +56,43 @@ def _value(num: str) -> int:
     return int(round(total))
 
 
-def _count(match: re.Match[str]) -> Count:
-    pre = match.group("pre") or ""
-    shown = match.group(0)[len(pre):] if pre and pre not in _KEEP_PREFIX else match.group(0)
-    return Count(_value(match.group("num")), match.group("unit"), compact(shown.lstrip()))
+def _count(match: re.Match[str], text: str) -> Count:
+    prefix = _PREFIX_RE.search(text, max(0, match.start() - 6), match.start())
+    shown = match.group(0)
+    if prefix and prefix.group(1) in _KEEP_PREFIX:
+        shown = prefix.group(1) + shown
+    return Count(_value(match.group("num")), match.group("unit"), compact(shown))
 
 
 def parse_count(text: str) -> tuple[int, str, str] | None:
     """The first count phrase in `text` as (value, unit, phrase), or None."""
     match = _COUNT_RE.search(text)
-    return tuple(_count(match)) if match else None  # type: ignore[return-value]
+    return tuple(_count(match, text)) if match else None  # type: ignore[return-value]
 
 
-def headline_count(lines: Iterable[str]) -> Count | None:
+def headline_count(text: str) -> Count | None:
     """The count a disclosure leads with (see module docstring), or None."""
     best: tuple[int, int, int] | None = None
     best_count: Count | None = None
-    previous = ""
-    order = 0
-    for line in lines:
-        if not line.strip():
+    for match in _COUNT_RE.finditer(text):
+        count = _count(match, text)
+        if count.value <= 0:
             continue
-        if any(ch.isdigit() for ch in line):
-            for match in _COUNT_RE.finditer(line):
-                count = _count(match)
-                if count.value <= 0:
-                    continue
-                context = previous[-40:] + " " + line[max(0, match.start() - 40):match.start()] + line[match.end():match.end() + 12]
-                if count.unit in _PERSON_UNITS or _PERSON_CTX.search(context):
-                    tier = 2
-                elif _AFFECT_CTX.search(context) or count.unit in ("通", "社"):
-                    tier = 1
-                else:
-                    continue
-                order -= 1
-                key = (tier, count.value, order)  # earliest phrase wins a tie
-                if best is None or key > best:
-                    best, best_count = key, count
-        previous = line
+        start = match.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        # the line before ("対象:" / "お客さま数:" above the figure) counts as context
+        previous = text[max(0, line_start - 42):line_start].rstrip("\n ")
+        previous = previous[previous.rfind("\n") + 1:]
+        line_end = text.find("\n", match.end())
+        after = text[match.end():min(match.end() + 12, line_end if line_end >= 0 else len(text))]
+        context = previous + " " + text[max(line_start, start - 40):start] + after
+        if count.unit in _PERSON_UNITS or _PERSON_CTX.search(context):
+            tier = 2
+        elif _AFFECT_CTX.search(context) or count.unit in ("通", "社"):
+            tier = 1
+        else:
+            continue
+        key = (tier, count.value, -start)  # the earliest phrase wins a tie
+        if best is None or key > best:
+            best, best_count = key, count
     return best_count

@@ -12,7 +12,11 @@ import hashlib
 import ipaddress
 import re
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-:/\[\]()@%?=&#~+!*$,;{}]*+")
+# Candidate tokens are runs of URL-ish characters, read with one possessive character
+# class (each character is looked at once: linear time even on 1 MB of one
+# character); a run is kept when it holds ".", ":" or "@" (addresses, URLs, domains,
+# e-mail) or is long (hashes, bitcoin).
+_TOKEN = re.compile(r"[A-Za-z0-9_\-/\[\]()%?=&#~+!*$,;{}.:@]++")
 _MAX_TOKEN = 2048
 _DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"),
            ("[@]", "@"), ("[at]", "@"), ("(at)", "@"), ("[/]", "/"), ("[://]", "://"))
@@ -24,7 +28,8 @@ _IPV4 = re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _BTC_LEGACY = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _BTC_BECH32 = re.compile(r"^bc1[02-9ac-hj-np-z]{11,71}$")
-_TRAIL = ".,;:!?)]}*'\""
+_TRAIL = ".,;:!?)]}*'\"([{"
+_LEAD = "([{)]},;:!?*"
 _TLDS = frozenset(
     "com net org jp io co info biz me xyz top site online app dev ru cn kr tw hk uk de fr nl eu us ca au in br "
     "club shop store live tech cc tv ws pw su to ly gl link click work cloud page icu vip win bid loan ".split()
@@ -84,16 +89,15 @@ def extract_iocs(text: str) -> list[dict[str, str]]:
     """Indicators in order of first appearance, deduplicated."""
     found: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if len(token) > _MAX_TOKEN or len(token) < 4:
-            continue
+    candidates = [token for token in _TOKEN.findall(text)
+                  if ("." in token or ":" in token or "@" in token or len(token) >= 24) and 4 <= len(token) <= _MAX_TOKEN]
+    for token in candidates:
+        token = token.lstrip(_LEAD)
         token = refang(token)
         while token and token[-1] in _TRAIL:  # punctuation glued to the end, unless a balanced ")"
             if token[-1] == ")" and token.count("(") >= token.count(")"):
                 break
             token = token[:-1]
-        token = token.lstrip("([{")
         result = _classify(token)
         if result and result not in seen:
             seen.add(result)

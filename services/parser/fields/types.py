@@ -1,7 +1,8 @@
 """Incident types (multi-label) from the cues in ``data/incident_types.toml``.
 
 A type is reported when one of its cues appears in the header or in the body
-outside countermeasure sections, and the clause neither denies it nor merely
+outside countermeasure sections (cues are found by the literal text they start
+with, through the shared Aho-Corasick pass in `lexicon`), and the clause neither denies it nor merely
 warns about it. Some types imply others when the text supports it: ransomware
 plus "サイバー攻撃"/"侵入" is also unauthorized_access (DESIGN.md section 4).
 Nothing found gives ["other"].
@@ -11,43 +12,72 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Callable
 
+from services.parser.fields import lexicon
 from services.parser.fields.context import is_advisory, is_negated
 from services.parser.resources import data, taxonomies
 
 
+_MAX_MENTIONS = 50
+_META = set("()[]{}?*+|\\.^$")
+
+
+def literal_prefix(cue: str) -> str:
+    """The literal text every match of `cue` starts with (used to find candidates with
+    Aho-Corasick before running the regex); cues must start with at least one literal."""
+    prefix = []
+    for index, char in enumerate(cue):
+        if char in _META:
+            if char in "?*{" and prefix:
+                prefix.pop()  # the previous character is optional
+            break
+        prefix.append(char)
+    if not prefix:
+        raise ValueError(f"incident-type cue must start with literal text: {cue!r}")
+    return "".join(prefix)
+
+
 @functools.cache
-def _rules() -> list[tuple[str, re.Pattern[str], dict[str, re.Pattern[str]]]]:
+def _rules() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], dict[str, dict[str, re.Pattern[str]]]]:
     table = data("incident_types")
     codes = taxonomies()["incident_types"]
-    rules = []
+    by_prefix: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    implies: dict[str, dict[str, re.Pattern[str]]] = {}
     for code, spec in table.items():
         if code not in codes:
             raise ValueError(f"incident_types.toml uses unknown code {code!r}")
-        pattern = re.compile("|".join(f"(?:{cue})" for cue in spec["cues"]))
-        implies = {other: re.compile(cue) for other, cue in spec.get("implies", {}).items()}
-        rules.append((code, pattern, implies))
-    return rules
+        for cue in spec["cues"]:
+            by_prefix.setdefault(literal_prefix(cue), []).append((code, re.compile(cue)))
+        implies[code] = {other: re.compile(cue) for other, cue in spec.get("implies", {}).items()}
+    return by_prefix, implies
 
 
-def _asserted(pattern: re.Pattern[str], text: str) -> bool:
-    for match in pattern.finditer(text):
-        if not is_negated(text, match.end()) and not is_advisory(text, match.end()):
-            return True
-    return False
+lexicon.register("type", lambda: {prefix: (prefix, rules) for prefix, rules in _rules()[0].items()})
 
 
-def classify_types(header: str, body: str) -> list[str]:
-    """Type codes in taxonomy order; `body` should exclude countermeasure sections."""
+def classify_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[int], bool] | None = None) -> list[str]:
+    """Type codes in taxonomy order. `skip(position)` excludes countermeasure sections;
+    `hits` is a precomputed `lexicon.scan(text)`."""
+    _, implies = _rules()
+    if hits is None:
+        hits = lexicon.scan(text)
     found: set[str] = set()
-    implied: set[str] = set()
-    text = header + "\n" + body
-    for code, pattern, implies in _rules():
-        if pattern.search(text) and _asserted(pattern, text):
-            found.add(code)
-            for other, cue in implies.items():
-                if cue.search(text):
-                    implied.add(other)
+    tried: dict[str, int] = {}
+    for end_index, (prefix, rules) in hits.get("type", ()):
+        tried[prefix] = tried.get(prefix, 0) + 1
+        if tried[prefix] > _MAX_MENTIONS:
+            continue  # bounded work on pathological repetition
+        start = end_index + 1 - len(prefix)
+        if skip is not None and skip(start):
+            continue
+        for code, pattern in rules:
+            if code in found:
+                continue
+            match = pattern.match(text, start)
+            if match and not is_negated(text, match.end()) and not is_advisory(text, match.end()):
+                found.add(code)
+    implied = {other for code in found for other, cue in implies[code].items() if cue.search(text)}
     found |= implied
     if not found:
         return ["other"]

@@ -20,7 +20,8 @@ import functools
 import re
 
 from services.parser.normalize import compact
-from services.parser.resources import automaton, data
+from services.parser.fields import lexicon
+from services.parser.resources import data
 
 _BREACH = re.compile(
     r"不正アクセス|脆弱性|侵入|攻撃|流出|漏えい|漏洩|被害|感染|改ざん|ランサム|マルウェア|閲覧可能|アクセス可能|"
@@ -30,12 +31,16 @@ _COUNTER_SENTENCE = re.compile(
     r"導入|採用|切り?替え|移行し|診断|を用いて|で監視|による監視|監視を|対策として|インストール(?:し|する)|"
     r"契約し|に変更|再発防止|を実施し"
 )
-_PRODUCT = re.compile(
-    r"(?:メーラー|CMS|ソフト(?:ウェア|ウエア)?|ツール|プラグイン|システム|アプリ(?:ケーション)?|パッケージ|"
-    r"製品|サービス|VPN(?:装置|機器)?|機器|ルーター|ルータ|ファイアウォール|ストレージ)"
+# Product nouns are found with Aho-Corasick; the name after one is read with an
+# anchored regex, so no pattern is tried at every position of the text.
+_PRODUCT_NOUNS = (
+    "メーラー", "CMS", "ソフト", "ソフトウェア", "ソフトウエア", "ツール", "プラグイン", "システム", "アプリ",
+    "アプリケーション", "パッケージ", "製品", "サービス", "VPN", "VPN装置", "VPN機器", "機器", "ルーター", "ルータ",
+    "ファイアウォール", "ストレージ",
+)
+_PRODUCT_NAME = re.compile(
     r"[ \t]{0,2}[「『]?[ \t]{0,2}"
     r"(?P<name>[A-Za-z][A-Za-z0-9.+\-]{1,30}(?:[ \t][A-Z][A-Za-z0-9.+\-]{1,20}){0,3})"
-    r"[ \t]{0,2}[」』]?"
 )
 _GENERIC = frozenset(
     w.lower() for w in (
@@ -47,22 +52,53 @@ _GENERIC = frozenset(
         "Facebook", "Instagram", "YouTube", "QR", "ICT", "DX", "BCP", "CSIRT", "SIEM", "UTM", "box",
     )
 )
-_COMPANY = r"(?:(?:株式会社|有限会社|合同会社)[^\s、。,()「」『』<>:]{1,30}|[^\s、。,()「」『』<>:]{1,30}?(?:株式会社|有限会社|合同会社))"
-_ENTRUSTED = re.compile(
-    rf"委託(?:している|していた|する|先である|先の|先|業者である|業者の|業者)(?:の|である)?[ \t]{{0,2}}(?P<co>{_COMPANY})"
-    rf"|(?P<co2>{_COMPANY})(?:が|の)(?:提供|運営|管理|保守|運用|開発)(?:する|している|していた|を行う)"
+_COMPANY_BODY = r"[^\s、。,()「」『』<>:]"
+_LEGAL = r"(?:株式会社|有限会社|合同会社)"
+_COMPANY_AFTER_CUE = re.compile(
+    rf"(?:している|していた|する|先である|先の|先|業者である|業者の|業者)(?:の|である)?[ \t]{{0,2}}"
+    rf"(?P<co>{_LEGAL}{_COMPANY_BODY}{{1,30}}|{_COMPANY_BODY}{{1,30}}?{_LEGAL})"
 )
+# "株式会社Xが提供する": read backwards from the legal form is not possible with re, so the
+# name is matched forwards from at most 30 characters before the form.
+_COMPANY_ROLE = re.compile(
+    rf"(?P<co>{_LEGAL}{_COMPANY_BODY}{{1,30}}?|{_COMPANY_BODY}{{1,30}}?{_LEGAL})"
+    r"(?:が|の)(?:提供|運営|管理|保守|運用|開発)(?:する|している|していた|を行う)"
+)
+_LEGAL_RE = re.compile(_LEGAL)
+_ROLE_CUE = re.compile(r"[がの](?:提供|運営|管理|保守|運用|開発)")
+_MAX_MENTIONS = 100  # bounded work on pathological repetition
 _PARTICLES = ("より", "から", "にて", "に対し", "において", "が", "は", "を", "へ", "と", "に", "で", "の")
 _LEGAL_PREFIX = ("株式会社", "有限会社", "合同会社")
 
 
+def _case_variants(name: str) -> set[str]:
+    return {name, name.lower(), name.upper(), name[:1].upper() + name[1:].lower(), name.title()}
+
+
 @functools.cache
-def _tables():
+def _keys() -> dict[str, tuple[str, str, str]]:
+    """Lexicon keys: vendor aliases, countermeasure names (which win a clash) and product
+    nouns, in the common case variants (the lexicon pass is case-sensitive)."""
     table = data("vendors")
-    vendors = automaton(table["vendors"], lower=True)
-    counter_names = table["countermeasures"]["names"]
-    counter = automaton({name: [name] for name in counter_names}, lower=True)
-    return vendors, counter, {name.lower() for name in counter_names}
+    keys: dict[str, tuple[str, str, str]] = {}
+    for canonical, aliases in table["vendors"].items():
+        for alias in aliases:
+            for variant in _case_variants(alias):
+                keys[variant] = ("vendor", canonical, variant)
+    for name in table["countermeasures"]["names"]:
+        for variant in _case_variants(name):
+            keys[variant] = ("counter", name, variant)
+    for noun in _PRODUCT_NOUNS:
+        keys.setdefault(noun, ("noun", noun, noun))
+    return keys
+
+
+@functools.cache
+def _counter_names() -> frozenset[str]:
+    return frozenset(name.lower() for name in data("vendors")["countermeasures"]["names"])
+
+
+lexicon.register("vendor", _keys)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -97,16 +133,27 @@ def _trim_company(name: str) -> str:
     return name[:cut]
 
 
-def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None) -> list[str]:
+def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None,
+                    hits: lexicon.Hits | None = None) -> list[str]:
     """Vendor names in order of first mention. `countermeasure_lines` holds the start
-    offsets of lines in countermeasure sections (see context.countermeasure_mask)."""
-    vendors, counter, counter_names = _tables()
-    lowered = text.lower()
+    offsets of lines in countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
+    counter_names = _counter_names()
+    if hits is None:
+        hits = lexicon.scan(text)
     blocked: list[tuple[int, int]] = []
-    for end_index, (name, _) in counter.iter_long(lowered):
-        start = end_index + 1 - len(name)
-        if _whole_word(lowered, start, end_index + 1):
+    dictionary_hits: list[tuple[int, int, str]] = []
+    noun_ends: list[int] = []
+    for end_index, (kind, canonical, alias) in hits.get("vendor", ()):
+        if kind == "noun":
+            noun_ends.append(end_index)
+            continue
+        start = end_index + 1 - len(alias)
+        if alias.isascii() and not _whole_word(text, start, end_index + 1):
+            continue
+        if kind == "counter":
             blocked.append((start, end_index + 1))
+        else:
+            dictionary_hits.append((start, end_index + 1, canonical))
     own = compact(organization or "").lower()
     found: list[tuple[int, str]] = []
 
@@ -126,21 +173,37 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
             return
         found.append((start, name))
 
-    for end_index, (canonical, alias) in vendors.iter_long(lowered):
-        start = end_index + 1 - len(alias)
-        if alias.isascii() and not _whole_word(lowered, start, end_index + 1):
+    for start, end, canonical in dictionary_hits:
+        accept(canonical, start, end)
+    for end_index in noun_ends[:_MAX_MENTIONS]:
+        match = _PRODUCT_NAME.match(text, end_index + 1)
+        if match:
+            name = match.group("name").strip()
+            if name.lower() not in _GENERIC and len(name) >= 3:
+                accept(name, match.start("name"), match.end("name"))
+    for cue in ("委託",):
+        position = text.find(cue)
+        tries = 0
+        while position >= 0 and tries < _MAX_MENTIONS:
+            tries += 1
+            match = _COMPANY_AFTER_CUE.match(text, position + len(cue))
+            if match:
+                name = _trim_company(match.group("co"))
+                if len(name) > 4:
+                    accept(name, match.start("co"), match.end("co"))
+            position = text.find(cue, position + 1)
+    for tries, legal in enumerate(_LEGAL_RE.finditer(text)):
+        if tries >= _MAX_MENTIONS * 4:
+            break
+        if not _ROLE_CUE.search(text, legal.end(), legal.end() + 34):
             continue
-        accept(canonical, start, end_index + 1)
-    for match in _PRODUCT.finditer(text):
-        name = match.group("name").strip()
-        if name.lower() in _GENERIC or len(name) < 3:
-            continue
-        accept(name, match.start("name"), match.end("name"))
-    for match in _ENTRUSTED.finditer(text):
-        group = "co" if match.group("co") else "co2"
-        name = _trim_company(match.group(group))
-        if len(name) > 4:
-            accept(name, match.start(group), match.end(group))
+        window_start = max(0, legal.start() - 30)
+        for match in _COMPANY_ROLE.finditer(text, window_start, legal.end() + 60):
+            if match.start("co") <= legal.start() < match.end("co"):
+                name = _trim_company(match.group("co").lstrip("、。 "))
+                if len(name) > 4:
+                    accept(name, match.start("co"), match.end("co"))
+                break
     names: list[str] = []
     seen: set[str] = set()
     for _, name in sorted(found):
