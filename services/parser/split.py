@@ -22,8 +22,10 @@ Deciding what a header-less chunk is (the rule for non-incident articles):
   この記事, トレンド, 白書, リストアップ …).
 - A candidate chunk after an incident is glued onto it unless it reads as an essay
   (two or more essay cues and no disclosure cue, or essay cues outnumbering
-  disclosure cues three to one); then it starts a non-incident segment, and every
-  following header-less chunk stays non-incident until the next header.
+  disclosure cues three to one), or it has an essay cue, no disclosure cue, and the
+  next ~3000 characters from it hold two or more essay cues and no disclosure cue
+  (an article's opening paragraph may carry a single cue). Then it starts a non-incident segment, and every following
+  header-less chunk stays non-incident until the next header or end marker.
 - A header-less chunk that opens the text or follows an end marker is an incident
   only when it is a press release (a date line, an organisation line or 記/各位
   among its top lines, and disclosure cues) or carries strong disclosure evidence
@@ -71,6 +73,7 @@ _ESSAY_WORDS = (
 )
 _DAY_DATE = re.compile(r"\d{1,2} ?月 ?\d{1,2} ?日")
 _EVIDENCE_CHARS = 6000
+_WINDOW_CHARS = 3000
 _TITLE_END = frozenset("日0123456789")
 _MAX_SUBCHUNKS = 200  # sub-chunks of one post judged one by one; the rest are judged together
 _TOP_LINES = 15
@@ -164,6 +167,22 @@ def _scores(lines: list[str]) -> tuple[int, int]:
     return disclosure, essay
 
 
+def _window(lines: list[str], start: int, end: int) -> list[str]:
+    """Lines from `start` (at most `end`) holding about _WINDOW_CHARS characters: an
+    article's opening paragraph may carry a single essay cue, the next ones more."""
+    size = 0
+    stop = start
+    while stop < end and size < _WINDOW_CHARS:
+        size += len(lines[stop]) + 1
+        stop += 1
+    return lines[start:stop]
+
+
+def _opens_an_essay(window: list[str]) -> bool:
+    disclosure, essay = _scores(window)
+    return disclosure == 0 and essay >= 2
+
+
 def _reads_as_essay(disclosure: int, essay: int) -> bool:
     return (essay >= 2 and disclosure == 0) or (essay >= 3 and essay >= 3 * disclosure)
 
@@ -238,9 +257,10 @@ def _drafts(lines: list[str]) -> list[_Draft]:
             fmt = "case_header" if head.kind == "case" else "bare_title"
             incident = _Draft("incident", fmt, head.start, head.end)
             drafts.append(incident)
-            for position, chunk in enumerate(run[1:], start=1):
+            for chunk in run[1:]:
                 disclosure, essay = _scores(lines[chunk.start:chunk.end])
-                if not _reads_as_essay(disclosure, essay):
+                if not _reads_as_essay(disclosure, essay) and not (
+                        disclosure == 0 and essay >= 1 and _opens_an_essay(_window(lines, chunk.start, run[-1].end))):
                     incident.end = chunk.end
                     continue
                 # An article starts here; it runs to the next header or end marker.
