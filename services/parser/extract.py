@@ -19,7 +19,7 @@ from services.parser.fields.data_types import extract_data_types
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields import lexicon
 from services.parser.fields.iocs import extract_iocs
-from services.parser.fields.organization import org_from_sentence, org_from_top_lines, split_header
+from services.parser.fields.organization import org_from_sentence, org_from_text, org_from_top_lines, split_header
 from services.parser.fields.sector import classify_sector
 from services.parser.fields.types import classify_types
 from services.parser.fields.vendors import extract_vendors
@@ -100,6 +100,11 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     if segment.fmt in ("case_header", "bare_title"):
         case_id, organization, title, disclosed = _from_header(header, segment.fmt == "case_header")
         body_start = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
+        top = [line.strip() for line in lines[body_start:body_start + 30] if line.strip()][:6]
+        if disclosed is None:  # a release date on its own line right under the header
+            disclosed = next((next(find_dates(line))[0] for line in top if is_date_line(line)), None)
+        if organization is None:
+            organization = org_from_top_lines(top) or org_from_text("\n".join(top))
     else:
         organization, title, disclosed = _from_top_lines(segment.lines, squash(header))
         body_start = 0

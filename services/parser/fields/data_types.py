@@ -17,7 +17,7 @@ from services.parser.fields.context import clause_after
 from services.parser.fields import lexicon
 from services.parser.resources import data
 
-_LEAK = re.compile(r"漏えい|漏洩|流出|閲覧|盗|窃取|抜き取|不正に取得|取得され|含まれ|対象|項目|内容|可能性|おそれ|恐れ|アクセス可能|登録され|保存され|格納され|記載され")
+_LEAK = re.compile(r"漏えい|漏洩|流出|閲覧|表示され|記録され|盗|窃取|抜き取|不正に取得|取得され|含まれ|対象|項目|内容|可能性|おそれ|恐れ|アクセス可能|登録され|保存され|格納され|記載され")
 _ADVICE = re.compile(r"変更を|の変更|を変更|変更し|再設定|リセット|お願い|ご記入|ご入力の上|ご確認ください|お問い?合わせ|ご連絡ください|ご注意")
 _NEG = re.compile(r"ありません|ございません|おりません|いません|ませんでした|含まれない|含みません|対象外|保有しておりません")
 _ITEM_LINE = re.compile(r"^\s*(?:[・･\-*•●○■□◆◇]|[①-⑳]|\(?[0-9]+[).]|[a-z][).])?\s*")

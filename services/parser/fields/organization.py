@@ -35,6 +35,12 @@ _TITLE_WORDS = re.compile(
     r"について|お知らせ|お詫び|おわび|ご報告|ご案内|に関する|における|による|不正アクセス|不正ログイン|漏えい|漏洩|"
     r"流出|被害|発生|感染|障害|誤送信|紛失|盗難|改ざん|攻撃|事案|事故|可能性"
 )
+_UNIT_SUFFIXES = ("教育委員会", "委員会", "病院", "医院", "附属病院", "研究所", "研究科", "学部", "消防局", "消防本部",
+                  "水道局", "交通局", "局", "課", "センター", "事務所", "支社", "支店", "本部")
+_COMPANY_IN_TEXT = re.compile(
+    r"(?:株式会社|有限会社|合同会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|学校法人|医療法人|社会福祉法人)"
+    r"[^\s、。,「」『』()]{1,25}|[^\s、。,「」『』()]{1,25}?(?:株式会社|有限会社|合同会社)"
+)
 _ADDRESS = re.compile(r"^〒|^(?:東京都|北海道|(?:京都|大阪)府|.{2,3}県).{1,8}?[市区町村郡].{0,30}\d|丁目|番地|ビル\s*\d*階")
 _ORG_LINE_BAD = re.compile(r"各位|代表取締役|代表理事|理事長|学長|院長|社長|御中|様$|^\d|お問い?合わせ|TEL|電話|窓口")
 
@@ -66,13 +72,30 @@ def split_header(rest: str) -> tuple[str | None, str]:
         first = tokens[0]
         # "株式会社 ABC" or "ABC 株式会社": a legal form standing alone joins its neighbour.
         if _LEGAL_RE.fullmatch(first) and len(tokens) >= 3:
-            first, org_tokens = first + tokens[1], 2
+            first, org_tokens = first + " " + tokens[1], 2
         elif len(tokens) >= 3 and _LEGAL_RE.fullmatch(tokens[1]):
-            first, org_tokens = first + tokens[1], 2
+            first, org_tokens = first + " " + tokens[1], 2
+        elif (len(tokens) >= 3 and len(tokens[1]) <= 15 and tokens[1].endswith(_UNIT_SUFFIXES)
+              and not _TITLE_WORDS.search(tokens[1]) and not _TITLE_WORDS.search(first)):
+            # "〇〇市 教育委員会 …", "〇〇大学 医学部附属病院 …": the second token names the unit
+            first, org_tokens = first + " " + tokens[1], 2
         if len(first) <= 40 and not _TITLE_WORDS.search(first):
             title = " ".join(tokens[org_tokens:])
             return first, title
     return org_from_sentence(rest), rest
+
+
+def org_from_text(text: str) -> str | None:
+    """The first organisation with a legal form named in `text` (a last resort)."""
+    match = _COMPANY_IN_TEXT.search(text)
+    if not match:
+        return None
+    name = match.group()
+    for particle in ("は", "が", "の", "に", "を", "へ", "より", "から", "にて", "において"):
+        cut = name.find(particle, 4)
+        if cut > 0:
+            name = name[:cut]
+    return name
 
 
 def org_from_top_lines(lines: list[str]) -> str | None:

@@ -119,3 +119,22 @@ def test_segments_cover_the_original_lines() -> None:
     segments = split(text)
     assert [s.kind for s in segments].count("incident") == 7
     assert all(a.end <= b.start for a, b in zip(segments, segments[1:]))
+
+
+def test_header_without_organisation_takes_it_from_the_body() -> None:
+    text = "【セキュリティ事件簿#2024-100】不正アクセスによる個人情報漏えいのお知らせ 2024/1/10\n\n株式会社サンプルは、弊社サーバーが不正アクセスを受けたことを確認しました。"
+    (incident,) = parse_post(text)
+    assert incident["organization"] == "株式会社サンプル"
+
+
+def test_header_without_date_takes_the_date_line_under_it() -> None:
+    text = "【セキュリティ事件簿#2024-101】株式会社サンプル 不正アクセスについて\n\n2024年1月11日\n\n弊社サーバーが不正アクセスを受けました。"
+    (incident,) = parse_post(text)
+    assert incident["disclosed_on"] == "2024-01-11"
+
+
+def test_organisation_unit_written_apart_joins_the_name() -> None:
+    text = "【セキュリティ事件簿#2024-102】〇〇市 教育委員会 USBメモリの紛失について 2024/1/12\n\n教諭がUSBメモリを紛失しました。"
+    (incident,) = parse_post(text)
+    assert (incident["organization"], incident["sector"], incident["incident_types"]) == (
+        "〇〇市 教育委員会", "education", ["loss_theft"])
