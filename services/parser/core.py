@@ -6,7 +6,6 @@ call `parse_post`, so the service and the offline tool cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
 
 from services.parser.extract import PARSER_VERSION, extract, incident_id
 from services.parser.fields.counts import parse_count

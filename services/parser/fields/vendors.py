@@ -33,10 +33,10 @@ _COUNTER_SENTENCE = re.compile(
 )
 # Product nouns are found with Aho-Corasick; the name after one is read with an
 # anchored regex, so no pattern is tried at every position of the text.
+# Not アプリ or サービス: after those a Latin name is usually the organisation's own brand.
 _PRODUCT_NOUNS = (
-    "メーラー", "CMS", "ソフト", "ソフトウェア", "ソフトウエア", "ツール", "プラグイン", "システム", "アプリ",
-    "アプリケーション", "パッケージ", "製品", "サービス", "VPN", "VPN装置", "VPN機器", "機器", "ルーター", "ルータ",
-    "ファイアウォール", "ストレージ",
+    "メーラー", "CMS", "ソフト", "ソフトウェア", "ソフトウエア", "ツール", "プラグイン", "システム", "パッケージ",
+    "製品", "VPN", "VPN装置", "VPN機器", "機器", "ルーター", "ルータ", "ファイアウォール", "ストレージ",
 )
 _PRODUCT_NAME = re.compile(
     r"[ \t]{0,2}[「『]?[ \t]{0,2}"
