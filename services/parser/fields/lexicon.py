@@ -24,11 +24,13 @@ def register(tag: str, source: Callable[[], dict[str, Any]]) -> None:
 
 
 @functools.cache
-def _machine() -> ahocorasick.Automaton:
+def _machine() -> ahocorasick.Automaton | None:
     merged: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for tag, source in _SOURCES.items():
         for key, payload in source().items():
             merged[key].append((tag, payload))
+    if not merged:
+        return None
     machine = ahocorasick.Automaton()
     for key, values in merged.items():
         machine.add_word(key, tuple(values))
@@ -39,7 +41,10 @@ def _machine() -> ahocorasick.Automaton:
 def scan(text: str) -> Hits:
     """All (overlapping) dictionary hits in `text`, grouped by tag."""
     hits: Hits = defaultdict(list)
-    for end_index, values in _machine().iter(text):
+    machine = _machine()
+    if machine is None:
+        return hits
+    for end_index, values in machine.iter(text):
         for tag, payload in values:
             hits[tag].append((end_index, payload))
     return hits
