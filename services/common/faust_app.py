@@ -33,6 +33,12 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
         producer_max_request_size=16 * 1024 * 1024,
         consumer_max_fetch_size=16 * 1024 * 1024,
         stream_wait_empty=False,
+        # A joining member waits about session_timeout/2 on the embedded
+        # broker before the group forms (measured: 60 s -> 32 s to first
+        # message, 10 s -> 7 s); 10 s is also the classic Kafka default.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_rebalance_timeout=30.0,
         loghandlers=[],
     )
 
