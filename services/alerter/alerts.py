@@ -39,8 +39,9 @@ def alert_id(subscription: str, incident_id: str, fp: str) -> str:
 
 
 def build_alert(
-    subscription: str, incident: dict[str, Any], matched_on: list[dict[str, Any]], kind: str, fp: str
+    subscription: str, incident: dict[str, Any], matched_on: list[tuple[str, Any]], kind: str, fp: str
 ) -> dict[str, Any]:
+    """The alert message; `matched_on` are the (field, value) pairs from matching."""
     origin = (incident.get("source") or {}).get("origin") or "live"
     return {
         "schema_version": SCHEMA_VERSION,
@@ -49,6 +50,6 @@ def build_alert(
         "kind": kind,
         "origin": origin,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "matched_on": matched_on,
+        "matched_on": [{"field": name, "value": value} for name, value in matched_on],
         "incident": summary(incident),
     }

@@ -1,24 +1,29 @@
 """Subscriptions: what each subscriber wants, validated and normalised once.
 
 Sectors and incident types accept the code (`healthcare`) or the Japanese
-label (`医療`); vendors and organisations are compared by `normalize_name`.
-A problem is reported as `SubscriptionError(field, message)` so the caller
-can name the file and line.
+label (`医療`); vendors and organisations are compared by `normalize_name`
+and expanded with their aliases (`services.alerter.aliases`). A problem is
+reported as `SubscriptionError(field, message)` so the caller can name the
+file and line.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterable
 
 import fastjsonschema
 
 from schemas import taxonomies, validate
-from services.common.names import normalize_name
+from services.alerter.aliases import name_keys
+from services.common.config import locate_line, parse_toml
+from services.common.errors import ConfigError
 
 LIST_FIELDS = ("sectors", "incident_types", "vendors", "organizations", "keywords")
 BACKFILL_POLICIES = ("silent", "digest", "notify")
+TOPIC_CHANNEL = "kafka"  # the alerts topic itself; every alert goes there anyway
 
 
 class SubscriptionError(ValueError):
@@ -35,9 +40,13 @@ class Criteria:
 
     sectors: frozenset[str] = frozenset()
     incident_types: frozenset[str] = frozenset()
-    vendors: tuple[tuple[str, str], ...] = ()  # (as written, normalised)
-    organizations: tuple[tuple[str, str], ...] = ()
-    keywords: tuple[tuple[str, str], ...] = ()
+    vendors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (as written, normalised keys incl. aliases)
+    organizations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    keywords: tuple[tuple[str, str], ...] = ()  # (as written, folded)
+
+    def fields(self) -> tuple[str, ...]:
+        """The fields this criteria constrain (AND across them)."""
+        return tuple(name for name in LIST_FIELDS if getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,14 @@ class Subscription:
     criteria: Criteria
     exclude: Criteria = field(default_factory=Criteria)
     min_affected: int | None = None
-    channels: tuple[str, ...] = ("kafka",)
+    channels: tuple[str, ...] = (TOPIC_CHANNEL,)
     backfill: str = "silent"
+    topic: bool = False  # also publish to Topics.subscription_alerts(name)
+
+    @property
+    def delivery_channels(self) -> tuple[str, ...]:
+        """Configured channels beyond the alerts topic."""
+        return tuple(c for c in self.channels if c != TOPIC_CHANNEL)
 
 
 def _codes(kind: str, values: list[str]) -> frozenset[str]:
@@ -73,37 +88,76 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _names(kind: str, values: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    out = []
+    for value in values:
+        keys = name_keys(value)
+        if not keys:
+            raise SubscriptionError(kind, f"{value!r} is empty once legal forms and spaces are removed")
+        out.append((value, keys))
+    return tuple(out)
+
+
+def _keywords(values: list[str]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for value in values:
+        if not fold(value).strip():
+            raise SubscriptionError("keywords", "empty keyword")
+        out.append((value, fold(value)))
+    return tuple(out)
+
+
 def _criteria(data: dict[str, Any]) -> Criteria:
     return Criteria(
         sectors=_codes("sectors", data.get("sectors", [])),
         incident_types=_codes("incident_types", data.get("incident_types", [])),
-        vendors=tuple((v, normalize_name(v)) for v in data.get("vendors", [])),
-        organizations=tuple((o, normalize_name(o)) for o in data.get("organizations", [])),
-        keywords=tuple((k, fold(k)) for k in data.get("keywords", [])),
+        vendors=_names("vendors", data.get("vendors", [])),
+        organizations=_names("organizations", data.get("organizations", [])),
+        keywords=_keywords(data.get("keywords", [])),
     )
 
 
-def parse_subscription(data: Any) -> Subscription:
-    """Validate one subscription (schemas/subscription.schema.json) and normalise it."""
+def parse_subscription(data: Any, known_channels: Iterable[str] | None = None) -> Subscription:
+    """Validate one subscription (schemas/subscription.schema.json) and normalise it.
+
+    `known_channels`, when given, are the `[channels.*]` names the config defines.
+    """
     try:
         validate("subscription", data)
     except fastjsonschema.JsonSchemaException as exc:
         path = getattr(exc, "path", None) or []
         key = next((p for p in path[1:] if isinstance(p, str)), None) if isinstance(path, list) else None
+        if key is None and "must not contain" in exc.message:
+            key = _unknown_key(data)
         raise SubscriptionError(key, _schema_message(exc)) from None
     criteria = _criteria(data)
-    if not any((criteria.sectors, criteria.incident_types, criteria.vendors, criteria.organizations, criteria.keywords)) and (
-        data.get("min_affected") is None
-    ):
+    if not criteria.fields() and data.get("min_affected") is None:
         raise SubscriptionError(None, "matches everything: give at least one of " + ", ".join(LIST_FIELDS) + " or min_affected")
+    channels = tuple(data.get("channels", [TOPIC_CHANNEL]))
+    if known_channels is not None:
+        allowed = {TOPIC_CHANNEL, *known_channels}
+        for channel in channels:
+            if channel not in allowed:
+                raise SubscriptionError(
+                    "channels", f"unknown channel {channel!r}; define [channels.{channel}] or use one of: {', '.join(sorted(allowed))}"
+                )
     return Subscription(
         name=data["name"],
         criteria=criteria,
         exclude=_criteria(data.get("exclude", {})),
         min_affected=data.get("min_affected"),
-        channels=tuple(data.get("channels", ["kafka"])),
+        channels=channels,
         backfill=data.get("backfill", "silent"),
+        topic=data.get("topic", False),
     )
+
+
+def _unknown_key(data: Any) -> str | None:
+    """The first key the schema does not know, so the error can point at its line."""
+    from schemas import schema
+
+    known = set(schema("subscription")["properties"])
+    return next((k for k in data if k not in known), None) if isinstance(data, dict) else None
 
 
 def _schema_message(exc: fastjsonschema.JsonSchemaException) -> str:
@@ -111,19 +165,19 @@ def _schema_message(exc: fastjsonschema.JsonSchemaException) -> str:
     return exc.message.replace("data.", "").replace("data ", "subscription ")
 
 
-def load_subscriptions(entries: Any, source: str, text: str, table: str = "subscriptions") -> list[Subscription]:
+def load_subscriptions(
+    entries: Any, source: str, text: str, table: str = "subscriptions", known_channels: Iterable[str] | None = None
+) -> list[Subscription]:
     """Validate `[[subscriptions]]` entries; errors name the file, line and field."""
-    from services.common.config import locate_line
-    from services.common.errors import ConfigError
-
     if entries is None:
         return []
     if not isinstance(entries, list):
         raise ConfigError(f"{source}: expected [[{table}]] entries")
+    known = None if known_channels is None else tuple(known_channels)
     subscriptions: list[Subscription] = []
     for index, entry in enumerate(entries):
         try:
-            subscription = parse_subscription(entry)
+            subscription = parse_subscription(entry, known)
             if any(s.name == subscription.name for s in subscriptions):
                 raise SubscriptionError("name", f"duplicate subscription name {subscription.name!r}")
         except SubscriptionError as exc:
@@ -136,27 +190,36 @@ def load_subscriptions(entries: Any, source: str, text: str, table: str = "subsc
     return subscriptions
 
 
-def subscriptions_from_config(config: Any) -> list[Subscription]:
+def load_subscriptions_file(path: Path, known_channels: Iterable[str] | None = None) -> list[Subscription]:
+    """The `[[subscriptions]]` of a subscriptions file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read subscriptions file ({exc.strerror})") from None
+    data = parse_toml(text, str(path))
+    unknown = [key for key in data if key != "subscriptions"]
+    if unknown:
+        line = locate_line(text, None, None, unknown[0]) or locate_line(text, unknown[0], None, None)
+        raise ConfigError(f"{path}{':' + str(line) if line else ''}: unknown key {unknown[0]!r} (expected [[subscriptions]] entries)")
+    return load_subscriptions(data.get("subscriptions", []), str(path), text, known_channels=known_channels)
+
+
+def subscriptions_from_config(config: Any, known_channels: Iterable[str] | None = None) -> list[Subscription]:
     """Inline `[[subscriptions]]` of the config plus those of `alerter.subscriptions_file`."""
-    from pathlib import Path
+    if known_channels is None:
+        from services.alerter.settings import channel_names
 
-    from services.common.config import parse_toml
-    from services.common.errors import ConfigError
-
-    source = config.source
-    text = config.text
-    subscriptions = load_subscriptions(list(config.subscriptions), source, text)
+        known_channels = channel_names(config)
+    known = tuple(known_channels)
+    subscriptions = load_subscriptions(list(config.subscriptions), config.source, config.text, known_channels=known)
     if config.subscriptions_file is not None:
         path = Path(config.subscriptions_file)
-        try:
-            file_text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read subscriptions file ({exc.strerror})") from None
-        data = parse_toml(file_text, str(path))
-        more = load_subscriptions(data.get("subscriptions", []), str(path), file_text)
+        more = load_subscriptions_file(path, known)
         names = {s.name for s in subscriptions}
         for subscription in more:
             if subscription.name in names:
-                raise ConfigError(f"{path}: subscription {subscription.name!r} is also defined in {source}")
+                raise ConfigError(f"{path}: subscription {subscription.name!r} is also defined in {config.source}")
         subscriptions.extend(more)
     return subscriptions

@@ -8,6 +8,7 @@ and legal-form affixes are dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,19 +23,19 @@ _LATIN_SUFFIX = re.compile(
     r"[\s,.]+(inc|incorporated|corp|corporation|co|ltd|limited|llc|gmbh|plc|k\.k|kk|co\.,?\s*ltd)\.?$"
 )
 _SPACES = re.compile(r"[\s\u3000・]+")
+_FORMS = "|".join(re.escape(form) for form in sorted(_LEGAL_FORMS, key=len, reverse=True))  # longest first
+_AFFIXES = re.compile(rf"^(?:(?:{_FORMS})\s*)+|(?:\s*(?:{_FORMS}))+$")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
-    """A comparison key: NFKC, casefolded, legal forms and spacing removed."""
+    """A comparison key: NFKC, casefolded, legal forms and spacing removed.
+
+    Cached: the same organisation and vendor names come back all the time.
+    """
     key = unicodedata.normalize("NFKC", name).casefold().strip()
-    changed = True
-    while changed:
-        changed = False
-        for form in _LEGAL_FORMS:
-            if key.startswith(form) or key.endswith(form):
-                key = key.removeprefix(form).removesuffix(form).strip()
-                changed = True
-        stripped = _LATIN_SUFFIX.sub("", key)
-        if stripped != key:
-            key, changed = stripped, True
-    return _SPACES.sub("", key)
+    while True:
+        stripped = _LATIN_SUFFIX.sub("", _AFFIXES.sub("", key).strip())
+        if stripped == key:
+            return _SPACES.sub("", key)
+        key = stripped

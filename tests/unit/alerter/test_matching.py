@@ -1,3 +1,5 @@
+"""Matching semantics: names, codes or labels, AND/OR, exclude, thresholds, aliases; the ledger."""
+
 from pathlib import Path
 
 import pytest
@@ -5,7 +7,7 @@ import pytest
 from services.alerter.alerts import alert_id, build_alert, fingerprint
 from services.alerter.core import decide
 from services.alerter.ledger import Ledger
-from services.alerter.match import match
+from services.alerter.match import SubscriptionIndex, match
 from services.alerter.subscriptions import SubscriptionError, load_subscriptions, parse_subscription
 from services.common.errors import ConfigError
 from services.common.names import normalize_name
@@ -50,12 +52,12 @@ def test_names_compare_without_case_width_and_legal_form(a: str, b: str) -> None
 def test_sector_label_or_code_both_match() -> None:
     for sectors in (["教育"], ["education"]):
         sub = parse_subscription({"name": "s", "sectors": sectors})
-        assert match(sub, incident()) == [{"field": "sector", "value": "education"}]
+        assert match(sub, incident()) == [("sector", "education")]
 
 
 def test_vendor_match_ignores_legal_suffix() -> None:
     sub = parse_subscription({"name": "s", "vendors": ["静岡情報処理センター"]})
-    assert match(sub, incident()) == [{"field": "vendors", "value": "静岡情報処理センター"}]
+    assert match(sub, incident()) == [("vendors", "静岡情報処理センター")]
 
 
 def test_fields_are_and_ed() -> None:
@@ -89,7 +91,7 @@ def test_subscription_error_names_line_and_field() -> None:
 
 def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3")
-    subs = [parse_subscription({"name": "s", "sectors": ["education"]})]
+    subs = SubscriptionIndex([parse_subscription({"name": "s", "sectors": ["education"]})])
     first = decide(incident(), subs, ledger)
     assert [d.alert["kind"] for d in first] == ["new"]
     ledger.record([d.ledger_row for d in first])
@@ -101,7 +103,45 @@ def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) ->
 
 def test_alert_is_valid_and_its_id_is_deterministic() -> None:
     fp = fingerprint(incident())
-    alert = build_alert("s", incident(), [{"field": "sector", "value": "education"}], "new", fp)
+    alert = build_alert("s", incident(), [("sector", "education")], "new", fp)
     schemas.validate("alert", alert)
     assert alert["alert_id"] == alert_id("s", "i-1", fp)
     assert alert["incident"]["url"] == "https://x/p"
+
+
+@pytest.mark.parametrize(("subscribed", "named"), [("NTT Com", "NTTコミュニケーションズ株式会社"), ("NTTコミュニケーションズ", "ＮＴＴ Ｃｏｍ")])
+def test_vendor_aliases_match_both_ways(subscribed: str, named: str) -> None:
+    sub = parse_subscription({"name": "s", "vendors": [subscribed]})
+    assert match(sub, incident(vendors=[named])) == [("vendors", subscribed)]
+
+
+def test_organization_match_ignores_width_and_legal_form() -> None:
+    sub = parse_subscription({"name": "s", "organizations": ["静岡市生涯学習センター"]})
+    assert match(sub, incident(organization="（株）静岡市生涯学習センター")) is not None
+
+
+def test_keywords_search_title_and_body_ignoring_width() -> None:
+    sub = parse_subscription({"name": "s", "keywords": ["ＶＰＮ", "攻撃"]})
+    assert match(sub, incident(title="vpn機器への侵入")) == [("keywords", "ＶＰＮ"), ("keywords", "攻撃")]
+
+
+def test_types_are_ored_within_the_field() -> None:
+    sub = parse_subscription({"name": "s", "incident_types": ["ランサムウェア", "unauthorized_access"]})
+    assert match(sub, incident()) == [("incident_types", "unauthorized_access")]
+
+
+def test_a_name_that_is_only_a_legal_form_is_rejected() -> None:
+    with pytest.raises(SubscriptionError, match="empty once legal forms"):
+        parse_subscription({"name": "s", "vendors": ["株式会社"]})
+
+
+def test_unknown_channel_is_rejected() -> None:
+    with pytest.raises(SubscriptionError, match="unknown channel 'ops'") as info:
+        parse_subscription({"name": "s", "sectors": ["医療"], "channels": ["ops"]}, known_channels=["soc"])
+    assert info.value.field == "channels"
+
+
+def test_unknown_key_error_names_the_key() -> None:
+    with pytest.raises(SubscriptionError) as info:
+        parse_subscription({"name": "s", "sectors": ["医療"], "vendor": ["x"]})
+    assert info.value.field == "vendor"
