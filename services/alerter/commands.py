@@ -1,4 +1,4 @@
-"""Alerter sub-commands of `jikenbo`."""
+"""Alerter sub-commands of `jikenbo`: the agent, `alerts tail`, `subscriptions check`."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from services.common.config import bootstrap_servers
 def alerter(config_file: str | None) -> None:
     """Run only the alerter agent: incidents in, alerts out, matched against subscriptions."""
     from services.alerter.agent import build_alerter_app
-    from services.alerter.subscriptions import subscriptions_from_config
+    from services.alerter.settings import load_settings
+    from services.alerter.store import SubscriptionStore
 
     config = load(config_file)
-    subscriptions = subscriptions_from_config(config)
-    run_faust_worker(build_alerter_app(config, broker_url(config), subscriptions), config)
+    settings = load_settings(config)
+    store = SubscriptionStore(config, tuple(settings.channels))
+    run_faust_worker(build_alerter_app(config, broker_url(config), store, settings), config)
 
 
 @click.group()
@@ -45,4 +47,46 @@ def tail(config_file: str | None, subscription: str | None, from_beginning: bool
     asyncio.run(until_signalled(lambda: tail_alerts(config, bootstrap, subscription, from_beginning, fmt)))
 
 
-COMMANDS = [alerter, alerts]
+@click.group()
+def subscriptions() -> None:
+    """Check subscription files."""
+
+
+@subscriptions.command()
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--incidents", "incidents_file", type=click.Path(exists=True, dir_okay=False),
+    help="Match against the incidents of this JSON Lines file (e.g. `jikenbo parse` output) instead of the incidents topic.",
+)
+@click.option("--recent", default=500, show_default=True, help="How many of the latest incidents on the topic to try.")
+@click.option("--no-broker", is_flag=True, help="Only validate the file; do not read incidents.")
+def check(config_file: str | None, file: str, incidents_file: str | None, recent: int, no_broker: bool) -> None:
+    """Validate FILE and show which recent incidents each subscription would have matched.
+
+    Errors name the line and the field. Channels are checked against the
+    `[channels]` of the configuration.
+    """
+    from pathlib import Path
+
+    from services.alerter.check import check_report, read_incidents_file, read_recent_incidents
+    from services.alerter.settings import channel_names
+    from services.alerter.subscriptions import load_subscriptions_file
+
+    config = load(config_file)
+    subs = load_subscriptions_file(Path(file), channel_names(config))
+    click.echo(f"{file}: {len(subs)} subscription(s) OK")
+    if no_broker:
+        return
+    if incidents_file:
+        incidents = read_incidents_file(Path(incidents_file))
+        origin = incidents_file
+    else:
+        bootstrap = bootstrap_servers(broker_url(config))
+        incidents = asyncio.run(read_recent_incidents(config, bootstrap, recent))
+        origin = f"the last {len(incidents)} incident(s) on the incidents topic"
+    for line in check_report(subs, incidents, origin):
+        click.echo(line)
+
+
+COMMANDS = [alerter, alerts, subscriptions]

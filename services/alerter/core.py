@@ -1,4 +1,8 @@
-"""The alerter's decision: which alerts does this incident produce, given the ledger?"""
+"""The alerter's decision: which alerts does this incident produce, and where do they go?
+
+Pure apart from reading the ledger: the agent publishes what `decide` returns
+and records it; the channel workers deliver what `deliveries` queued.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +10,54 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.alerter.alerts import build_alert, fingerprint
-from services.alerter.ledger import Ledger
-from services.alerter.match import match
+from services.alerter.ledger import Delivery, Ledger
+from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import Subscription
+from services.common.topics import Topics
 
 
 @dataclass
 class Decision:
     """One alert to publish and the ledger row to write once it is acknowledged."""
 
+    subscription: Subscription
     alert: dict[str, Any]
     ledger_row: tuple[str, str, str, str]
 
 
-def decide(incident: dict[str, Any], subscriptions: list[Subscription], ledger: Ledger) -> list[Decision]:
+def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Ledger) -> list[Decision]:
     """New match -> `new`; changed visible fields -> `update`; unchanged redelivery -> nothing."""
     decisions = []
     fp = fingerprint(incident)
-    for subscription in subscriptions:
-        matched_on = match(subscription, incident)
-        if matched_on is None:
-            continue
+    for subscription, matched_on in index.matches(incident):
         previous = ledger.fingerprint(subscription.name, incident["incident_id"])
         if previous == fp:
             continue
         kind = "new" if previous is None else "update"
         alert = build_alert(subscription.name, incident, matched_on, kind, fp)
-        decisions.append(Decision(alert, (subscription.name, incident["incident_id"], fp, alert["alert_id"])))
+        decisions.append(Decision(subscription, alert, (subscription.name, incident["incident_id"], fp, alert["alert_id"])))
     return decisions
+
+
+def topics_for(decision: Decision, topics: Topics) -> list[str]:
+    """The alerts topic always; the subscription's own topic when it asked for one."""
+    names = [topics.alerts]
+    if decision.subscription.topic:
+        names.append(topics.subscription_alerts(decision.subscription.name))
+    return names
+
+
+def deliveries(decision: Decision) -> list[Delivery]:
+    """What the channels owe for this alert: backfilled incidents page nobody unless asked.
+
+    `silent` (default): topics only. `digest`: into the channel's next digest
+    message. `notify`: like a live incident.
+    """
+    subscription, alert = decision.subscription, decision.alert
+    if alert["origin"] == "backfill":
+        if subscription.backfill == "silent":
+            return []
+        mode = "digest" if subscription.backfill == "digest" else "each"
+    else:
+        mode = "each"
+    return [Delivery(channel, alert["alert_id"], subscription.name, mode, alert) for channel in subscription.delivery_channels]

@@ -1,17 +1,28 @@
-"""What was already alerted, in SQLite: the alerter's idempotence.
+"""The alerter's durable state in SQLite: what was alerted, and what channels still owe.
 
-Kafka redelivers after a crash or a rebalance; the ledger turns a redelivered
-incident into nothing, and an incident whose visible fields changed into one
-`update` alert. A row is written only after the alert was acknowledged by the
-broker, so a crash in between can re-send an alert with the *same* alert_id
-(consumers can drop it), never lose one.
+Kafka redelivers after a crash or a rebalance; the `alerted` table turns a
+redelivered incident into nothing, and an incident whose visible fields
+changed into one `update` alert. A row is written only after the alert was
+acknowledged by the broker, so a crash in between can re-send an alert with
+the *same* alert_id (consumers can drop it), never lose one.
+
+The `outbox` table is written in the same transaction: one row per (channel,
+alert). Channel workers deliver pending rows and mark them `delivered`, or,
+after the last retry, `dead` with the reason (the dead-letter record). A
+restart resends what was pending and nothing that was delivered; a crash
+between a successful send and its mark can resend that one message, which
+carries the same alert id so receivers can drop it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable
+
+from services.common import serde
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerted (
@@ -22,11 +33,50 @@ CREATE TABLE IF NOT EXISTS alerted (
     alerted_at REAL NOT NULL,
     PRIMARY KEY (subscription, incident_id)
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    channel TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    subscription TEXT NOT NULL,
+    mode TEXT NOT NULL,              -- 'each' or 'digest'
+    alert BLOB NOT NULL,             -- the alert JSON
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending | delivered | dead
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    done_at REAL,
+    PRIMARY KEY (channel, alert_id)
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (channel, status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS channel_state (
+    channel TEXT PRIMARY KEY,
+    last_digest_at REAL NOT NULL
+);
 """
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One alert a channel owes; `mode` is 'each' (own message) or 'digest'."""
+
+    channel: str
+    alert_id: str
+    subscription: str
+    mode: str
+    alert: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A pending delivery as read back from the outbox."""
+
+    delivery: Delivery
+    attempts: int
+    created_at: float
+
+
 class Ledger:
-    """(subscription, incident) -> fingerprint of what the subscriber was last shown."""
+    """(subscription, incident) -> fingerprint shown, plus the channel outbox."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,14 +94,78 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
-    def record(self, entries: list[tuple[str, str, str, str]]) -> None:
-        """Record (subscription, incident_id, fingerprint, alert_id) rows in one transaction."""
+    def record(self, entries: list[tuple[str, str, str, str]], deliveries: Iterable[Delivery] = ()) -> None:
+        """Record (subscription, incident_id, fingerprint, alert_id) rows and queue deliveries, atomically."""
         now = time.time()
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR REPLACE INTO alerted VALUES (?, ?, ?, ?, ?)", [(*entry, now) for entry in entries]
             )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO outbox (channel, alert_id, subscription, mode, alert, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(d.channel, d.alert_id, d.subscription, d.mode, serde.dumps(d.alert), now, now) for d in deliveries],
+            )
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM alerted").fetchone()[0])
+
+    def due(self, channel: str, now: float, limit: int = 1000) -> list[OutboxRow]:
+        """Pending deliveries of `channel` whose next attempt is due, oldest first."""
+        rows = self.db.execute(
+            "SELECT alert_id, subscription, mode, alert, attempts, created_at FROM outbox"
+            " WHERE channel = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY created_at, rowid LIMIT ?",
+            (channel, now, limit),
+        ).fetchall()
+        return [
+            OutboxRow(Delivery(channel, alert_id, sub, mode, serde.loads(alert)), attempts, created)
+            for alert_id, sub, mode, alert, attempts, created in rows
+        ]
+
+    def next_attempt(self, channel: str) -> float | None:
+        """When the earliest pending delivery of `channel` becomes due."""
+        row = self.db.execute(
+            "SELECT min(next_attempt_at) FROM outbox WHERE channel = ? AND status = 'pending'", (channel,)
+        ).fetchone()
+        return row[0]
+
+    def delivered(self, channel: str, alert_ids: list[str]) -> None:
+        self._finish(channel, alert_ids, "delivered", None)
+
+    def dead(self, channel: str, alert_ids: list[str], reason: str) -> None:
+        """The dead-letter record: the row stays, with status 'dead' and the reason."""
+        self._finish(channel, alert_ids, "dead", reason)
+
+    def retry_later(self, channel: str, alert_ids: list[str], error: str, at: float) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE channel = ? AND alert_id = ?",
+                [(error, at, channel, alert_id) for alert_id in alert_ids],
+            )
+
+    def _finish(self, channel: str, alert_ids: list[str], status: str, reason: str | None) -> None:
+        now = time.time()
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = coalesce(?, last_error), done_at = ?"
+                " WHERE channel = ? AND alert_id = ?",
+                [(status, reason, now, channel, alert_id) for alert_id in alert_ids],
+            )
+
+    def dead_letters(self, channel: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(channel, alert_id, subscription, reason) of deliveries given up on."""
+        query = "SELECT channel, alert_id, subscription, last_error FROM outbox WHERE status = 'dead'"
+        args: tuple[str, ...] = ()
+        if channel is not None:
+            query, args = query + " AND channel = ?", (channel,)
+        return [tuple(row) for row in self.db.execute(query + " ORDER BY done_at", args)]
+
+    def last_digest(self, channel: str) -> float | None:
+        row = self.db.execute("SELECT last_digest_at FROM channel_state WHERE channel = ?", (channel,)).fetchone()
+        return row[0] if row else None
+
+    def set_last_digest(self, channel: str, at: float) -> None:
+        self.db.execute("INSERT OR REPLACE INTO channel_state VALUES (?, ?)", (channel, at))

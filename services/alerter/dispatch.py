@@ -1,0 +1,154 @@
+"""Channel delivery: one asyncio task per channel, fed from the SQLite outbox.
+
+The agent only queues deliveries (in the same transaction as the ledger row)
+and wakes the workers; it never waits for a webhook or an SMTP server. Each
+channel has its own task, so a slow or failing endpoint delays only itself.
+
+Per channel:
+- failures are retried with exponential backoff (`backoff`, doubling, capped
+  at `max_backoff`); after `retries` retries, or at once for a permanent
+  failure (HTTP 4xx, SMTP 5xx), the outbox row becomes a dead letter
+  (status 'dead' with the reason) and a warning is logged;
+- `rate_limit = "N/period"` allows N messages per period; alerts beyond it
+  wait their turn, or, if the channel has a `digest`, go into the digest;
+- `digest = "15m"` without a rate limit sends every alert in one message per
+  period; backfilled incidents of `backfill = "digest"` subscriptions always
+  go into a digest (period `digest`, else `[alerter] backfill_digest`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import Callable
+
+from services.alerter.channels import DeliveryError, Sender
+from services.alerter.ledger import Ledger, OutboxRow
+from services.alerter.settings import ChannelSettings
+
+log = logging.getLogger("jikenbo.alerter.dispatch")
+
+IDLE_WAIT = 30.0
+
+
+class ChannelWorker:
+    """Delivers one channel's outbox rows, honouring retries, rate limit and digest."""
+
+    def __init__(
+        self, settings: ChannelSettings, sender: Sender, ledger: Ledger, backfill_digest: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.ledger = ledger
+        self.backfill_digest = backfill_digest
+        self.clock = clock
+        self.wake = asyncio.Event()
+        self._sent: deque[float] = deque()  # send times within the rate window
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def digest_period(self) -> float:
+        return self.settings.digest or self.backfill_digest
+
+    async def run(self) -> None:
+        """Deliver until cancelled; an unexpected error is logged and the loop goes on."""
+        while True:
+            self.wake.clear()
+            try:
+                delay = await self.step()
+            except Exception:
+                log.exception("channel %s: delivery step failed", self.name)
+                delay = 5.0
+            try:
+                await asyncio.wait_for(self.wake.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+
+    async def step(self) -> float:
+        """Deliver what is due now; return how long to wait before the next look."""
+        now = self.clock()
+        rows = self.ledger.due(self.name, now)
+        everything_digested = bool(self.settings.digest and not self.settings.rate_limit)
+        batch = [r for r in rows if everything_digested or r.delivery.mode == "digest"]
+        singles = [r for r in rows if not (everything_digested or r.delivery.mode == "digest")]
+        waits = [IDLE_WAIT]
+        for index, row in enumerate(singles):
+            free_at = self._rate_free_at(self.clock())
+            if free_at is not None:
+                if self.settings.digest:
+                    batch.extend(singles[index:])
+                else:
+                    waits.append(free_at - self.clock())
+                break
+            await self._deliver([row], digest=False)
+        if batch:
+            last = self.ledger.last_digest(self.name) or min(r.created_at for r in batch)
+            due_at = last + self.digest_period
+            if self.clock() >= due_at:
+                await self._deliver(batch, digest=True)
+            else:
+                waits.append(due_at - self.clock())
+        next_attempt = self.ledger.next_attempt(self.name)
+        if next_attempt is not None and next_attempt > now:
+            waits.append(next_attempt - self.clock())
+        return max(0.05, min(waits))
+
+    def _rate_free_at(self, now: float) -> float | None:
+        """None if a message may go now, else when the rate window frees a slot."""
+        if not self.settings.rate_limit:
+            return None
+        count, period = self.settings.rate_limit
+        while self._sent and self._sent[0] <= now - period:
+            self._sent.popleft()
+        return None if len(self._sent) < count else self._sent[0] + period
+
+    async def _deliver(self, rows: list[OutboxRow], digest: bool) -> None:
+        ids = [r.delivery.alert_id for r in rows]
+        self._sent.append(self.clock())
+        try:
+            await self.sender.send([r.delivery.alert for r in rows], digest)
+        except DeliveryError as exc:
+            self._failed(rows, exc)
+            return
+        self.ledger.delivered(self.name, ids)
+        if digest:
+            self.ledger.set_last_digest(self.name, self.clock())
+        log.info("channel %s: delivered %d alert(s)%s", self.name, len(ids), " as a digest" if digest else "",
+                 extra={"channel": self.name})
+
+    def _failed(self, rows: list[OutboxRow], exc: DeliveryError) -> None:
+        ids = [r.delivery.alert_id for r in rows]
+        attempts = max(r.attempts for r in rows) + 1
+        if exc.permanent or attempts > self.settings.retries:
+            self.ledger.dead(self.name, ids, exc.reason)
+            log.warning(
+                "channel %s: gave up after %d attempt(s): %s; dead letter kept in the outbox", self.name, attempts, exc.reason,
+                extra={"channel": self.name, "alerts": ",".join(ids)},
+            )
+            return
+        delay = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_backoff)
+        self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
+        log.warning("channel %s: attempt %d failed (%s); retrying in %.1fs", self.name, attempts, exc.reason, delay,
+                    extra={"channel": self.name})
+
+
+class Dispatcher:
+    """All channel workers of the process."""
+
+    def __init__(self, workers: list[ChannelWorker]) -> None:
+        self.workers = {worker.name: worker for worker in workers}
+
+    def wake(self, channels: set[str]) -> None:
+        """New rows were queued for these channels."""
+        for name in channels:
+            if name in self.workers:
+                self.workers[name].wake.set()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(worker.run() for worker in self.workers.values()))

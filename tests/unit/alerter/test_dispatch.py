@@ -1,0 +1,118 @@
+"""Channel workers: retries with backoff, dead letters, rate limits, digests, and restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from services.alerter.channels import DeliveryError
+from services.alerter.dispatch import ChannelWorker
+from services.alerter.ledger import Delivery, Ledger
+from services.alerter.settings import ChannelSettings
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeSender:
+    """Fails the first `failures` calls (permanently if asked), then records what it sent."""
+
+    def __init__(self, failures: int = 0, permanent: bool = False) -> None:
+        self.failures = failures
+        self.permanent = permanent
+        self.sent: list[tuple[list[str], bool]] = []
+
+    async def send(self, alerts: list[dict[str, Any]], digest: bool) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryError("HTTP 503 Service Unavailable", permanent=self.permanent)
+        self.sent.append(([a["alert_id"] for a in alerts], digest))
+
+
+def queue(ledger: Ledger, clock: Clock, *ids: str, mode: str = "each", channel: str = "c") -> None:
+    ledger.record([], [Delivery(channel, alert_id, "s", mode, {"alert_id": alert_id}) for alert_id in ids])
+
+
+def worker(tmp_path: Path, sender: FakeSender, clock: Clock, **settings: Any) -> tuple[ChannelWorker, Ledger]:
+    ledger = Ledger(tmp_path / "alerter.sqlite3")
+    channel = ChannelSettings(name="c", type="webhook", backoff=1.0, max_backoff=8.0, **settings)
+    return ChannelWorker(channel, sender, ledger, backfill_digest=3600.0, clock=clock), ledger
+
+
+async def test_failures_are_retried_with_exponential_backoff_then_delivered_once(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender(failures=2)
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, retries=5)
+    queue(ledger, clock, "a1")
+    assert await w.step() == 1.0  # first failure: retry in 1 s
+    clock.now += 1.0
+    assert await w.step() == 2.0  # second failure: 2 s
+    clock.now += 2.0
+    await w.step()
+    clock.now += 100
+    await w.step()
+    assert sender.sent == [(["a1"], False)]
+
+
+async def test_after_the_last_retry_a_dead_letter_keeps_the_reason(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender(failures=10)
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, retries=2)
+    queue(ledger, clock, "a1")
+    for _ in range(5):
+        await w.step()
+        clock.now += 10
+    assert ledger.dead_letters() == [("c", "a1", "s", "HTTP 503 Service Unavailable")]
+    assert sender.sent == []
+
+
+async def test_a_permanent_failure_is_dead_at_once(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender(failures=1, permanent=True)
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock)
+    queue(ledger, clock, "a1")
+    await w.step()
+    assert len(ledger.dead_letters("c")) == 1
+
+
+async def test_a_restart_resends_pending_deliveries_but_not_delivered_ones(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender()
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, rate_limit=(1, 60.0))
+    queue(ledger, clock, "a1", "a2")
+    await w.step()  # the rate limit lets only a1 go
+    ledger.close()
+    again, _ = worker(tmp_path, sender, clock)  # a new process: fresh worker, same SQLite file
+    await again.step()
+    assert sender.sent == [(["a1"], False), (["a2"], False)]
+
+
+async def test_rate_limit_overflow_goes_into_a_digest(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender()
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, rate_limit=(2, 600.0), digest=300.0)
+    queue(ledger, clock, "a1", "a2", "a3", "a4")
+    wait = await w.step()
+    assert sender.sent == [(["a1"], False), (["a2"], False)]
+    assert 0 < wait <= 300
+    clock.now += 300
+    await w.step()
+    assert sender.sent[2:] == [(["a3", "a4"], True)]
+
+
+async def test_backfill_digest_rows_wait_for_the_digest_period(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender()
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock)
+    queue(ledger, clock, "old1", "old2", mode="digest")
+    queue(ledger, clock, "live")
+    await w.step()
+    assert sender.sent == [(["live"], False)]
+    clock.now += 3600
+    await w.step()
+    assert sender.sent[1:] == [(["old1", "old2"], True)]

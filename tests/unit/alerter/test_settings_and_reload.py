@@ -1,0 +1,87 @@
+"""`[alerter]`/`[channels]` settings, secrets, and hot reload that keeps the last good subscriptions."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from services.alerter.settings import load_settings
+from services.alerter.store import SubscriptionStore
+from services.common.config import load_config
+from services.common.errors import ConfigError
+
+CHANNELS = """
+[channels.soc]
+type = "webhook"
+url = "https://soc.example/hook"
+secret_env = "SOC_SECRET"
+retries = 3
+backoff = "500ms"
+rate_limit = "10/1m"
+
+[channels.team]
+type = "email"
+host = "smtp.example"
+port = 2525
+starttls = false
+username = "jikenbo"
+password_file = "{password}"
+from = "jikenbo@example.jp"
+to = ["soc@example.jp"]
+digest = "15m"
+"""
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "jikenbo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_channels_read_secrets_from_env_and_file_and_never_show_them(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("hunter2\n")
+    config = load_config(write_config(tmp_path, CHANNELS.format(password=tmp_path / "pw")), env={})
+    settings = load_settings(config, env={"SOC_SECRET": "s3cret"})
+    soc, team = settings.channels["soc"], settings.channels["team"]
+    assert (soc.secret, soc.retries, soc.backoff, soc.rate_limit) == ("s3cret", 3, 0.5, (10, 60.0))
+    assert (team.password, team.port, team.starttls, team.digest) == ("hunter2", 2525, False, 900.0)
+    assert "s3cret" not in repr(settings) and "hunter2" not in repr(settings)
+
+
+def test_missing_secret_env_names_the_variable_and_line(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, CHANNELS.format(password=tmp_path / "pw")), env={})
+    with pytest.raises(ConfigError, match=r"jikenbo.toml:5: channels.soc.secret_env: environment variable SOC_SECRET is not set"):
+        load_settings(config, env={})
+
+
+def test_unknown_channel_key_names_its_line(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, '[channels.f]\ntype = "jsonl"\npath = "x.jsonl"\nretires = 3\n'), env={})
+    with pytest.raises(ConfigError, match=r"jikenbo.toml:4: channels.f.retires: unknown key"):
+        load_settings(config, env={})
+
+
+GOOD = '[[subscriptions]]\nname = "hospitals"\nsectors = ["医療"]\n'
+BAD = '[[subscriptions]]\nname = "hospitals"\nsectors = ["医療"]\n\n[[subscriptions]]\nname = "typo"\nincident_types = ["ransom"]\n'
+
+
+def test_malformed_file_keeps_the_last_good_subscriptions(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    subs = tmp_path / "subs.toml"
+    subs.write_text(GOOD, encoding="utf-8")
+    config = load_config(write_config(tmp_path, f'[alerter]\nsubscriptions_file = "{subs}"\n'), env={})
+    store = SubscriptionStore(config, ())
+    assert [s.name for s in store.index.subscriptions] == ["hospitals"]
+
+    subs.write_text(BAD, encoding="utf-8")
+    os.utime(subs, ns=(1, 1))  # a different mtime even on coarse clocks
+    with caplog.at_level(logging.ERROR):
+        assert store.refresh() is False
+    assert "subs.toml:7: subscriptions #2 (typo), field 'incident_types'" in caplog.text
+    assert [s.name for s in store.index.subscriptions] == ["hospitals"]
+
+    subs.write_text(GOOD + '\n[[subscriptions]]\nname = "ransomware"\nincident_types = ["ランサムウェア"]\n', encoding="utf-8")
+    assert store.refresh() is True
+    assert [s.name for s in store.index.subscriptions] == ["hospitals", "ransomware"]
+    assert store.refresh() is False  # unchanged file: nothing to do
