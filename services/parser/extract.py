@@ -100,7 +100,7 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     if segment.fmt in ("case_header", "bare_title"):
         case_id, organization, title, disclosed = _from_header(header, segment.fmt == "case_header")
         body_start = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
-        top = [line.strip() for line in lines[body_start:body_start + 30] if line.strip()][:6]
+        top = [line.strip()[:300] for line in lines[body_start:body_start + 30] if line.strip()][:6]
         if disclosed is None:  # a release date on its own line right under the header
             disclosed = next((next(find_dates(line))[0] for line in top if is_date_line(line)), None)
         if organization is None:

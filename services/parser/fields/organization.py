@@ -87,7 +87,7 @@ def split_header(rest: str) -> tuple[str | None, str]:
 
 def org_from_text(text: str) -> str | None:
     """The first organisation with a legal form named in `text` (a last resort)."""
-    match = _COMPANY_IN_TEXT.search(text)
+    match = _COMPANY_IN_TEXT.search(text[:2000])  # the pattern tries 25 characters at each position
     if not match:
         return None
     name = match.group()

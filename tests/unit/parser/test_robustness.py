@@ -51,3 +51,14 @@ def test_any_cut_of_a_seed_never_raises(start: int, length: int) -> None:
 def test_binary_garbage_decoded_as_text_never_raises() -> None:
     garbage = bytes(range(256)).decode("latin-1") * 2000
     parse_post(garbage, include_non_incidents=True)
+
+
+@pytest.mark.parametrize("text", [
+    "【セキュリティ事件簿#2025-001】\n" + "x" * ONE_MB + "\n【セキュリティ事件簿#2025-002】",  # no blank lines, no names
+    "【セキュリティ事件簿#2025-001】" + "x" * ONE_MB + " 2025/1/1\n\n本文",  # one huge header line
+    "【セキュリティ事件簿#2025-001】株式会社" + "あ" * ONE_MB + "\n\n本文",
+], ids=["bare-headers", "huge-header", "huge-header-japanese"])
+def test_megabyte_headers_and_bodies_parse_fast(text: str) -> None:
+    started = time.process_time()
+    assert parse_post(text)
+    assert time.process_time() - started < LIMIT_SECONDS
