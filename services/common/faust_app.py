@@ -11,6 +11,7 @@ from __future__ import annotations
 import faust
 
 from services.common.config import Config
+from services.common.topics import Topics
 
 
 def make_app(service: str, config: Config, broker_url: str) -> faust.App:
@@ -18,7 +19,7 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
     datadir = config.state_dir / "faust" / service
     datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
-        f"{config.topic_prefix}-{service}",
+        Topics(config.topic_prefix).group(service),
         broker=broker_url,
         store="memory://",
         datadir=str(datadir),

@@ -31,5 +31,9 @@ class Topics:
         """Optional per-subscription alert topic."""
         return f"{self.prefix}.alerts.{subscription}"
 
+    def group(self, service: str) -> str:
+        """Consumer group (and Faust app id) of a service: `<prefix>-parser`, `<prefix>-alerter`."""
+        return f"{self.prefix}-{service}"
+
     def all(self) -> tuple[str, ...]:
         return (self.raw_posts, self.dead_letters, self.incidents, self.alerts)

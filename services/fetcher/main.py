@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics, make_producer
+from services.fetcher.confirm import Confirmer, replay_if_lost
 from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
 
@@ -13,15 +15,21 @@ log = logging.getLogger("jikenbo.fetcher")
 
 
 async def run_fetcher(config: Config, bootstrap: str) -> None:
-    """Create topics if needed, then poll every configured feed until cancelled."""
-    await ensure_pipeline_topics(config, bootstrap)
+    """Create topics if needed, replay what the broker lost, then poll every feed until cancelled."""
+    topics = await ensure_pipeline_topics(config, bootstrap)
     state = FetcherState(config.state_dir / "fetcher.sqlite3")
-    producer = make_producer(bootstrap, f"{config.topic_prefix}-fetcher")
+    producer = make_producer(bootstrap, topics.group("fetcher"))
     await producer.start()
-    log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
+    confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics).run())
     try:
+        replayed = await replay_if_lost(state, producer, bootstrap, topics)
+        if replayed:
+            log.info("republished %d post(s) the broker had lost", replayed)
+        log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
         await FetcherService(config, producer, state).run()
     finally:
+        confirmer.cancel()
+        await asyncio.gather(confirmer, return_exceptions=True)
         await producer.stop()
         state.close()
         log.info("fetcher stopped")

@@ -67,13 +67,14 @@ class Publisher:
         fresh = [p for p in latest.values() if (p["post_id"], p["content_hash"]) in todo]
         if not fresh:
             return 0
+        messages = [serde.dumps(post) for post in fresh]
         async with self._enqueue:
             futures = [
-                await self.producer.send(self.topics.raw_posts, serde.dumps(post), key=serde.key(post["post_id"]))
-                for post in fresh
+                await self.producer.send(self.topics.raw_posts, message, key=serde.key(post["post_id"]))
+                for post, message in zip(fresh, messages)
             ]
         await asyncio.gather(*futures)
-        self.state.mark_published(feed, [(p["post_id"], p["content_hash"]) for p in fresh])
+        self.state.mark_published(feed, [(p["post_id"], p["content_hash"], m) for p, m in zip(fresh, messages)])
         return len(fresh)
 
 

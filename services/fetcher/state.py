@@ -5,6 +5,11 @@ version of each post was already published, where an interrupted backfill
 stopped, and the WebSub subscriptions. A row in `published` is written only
 after the broker acknowledged the message, so a crash in between
 republishes, never skips.
+
+The `outbox` keeps each published message until the parser and the alerter
+are known to have processed it (services.fetcher.confirm): the embedded
+broker keeps data in memory only, and a post the broker lost with it must be
+published again after a restart.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import sqlite3
 import time
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -42,6 +47,11 @@ CREATE TABLE IF NOT EXISTS backfills (
     done INTEGER NOT NULL DEFAULT 0,
     updated_at REAL NOT NULL,
     PRIMARY KEY (feed, url)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id TEXT NOT NULL,
+    payload BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS websub (
     feed TEXT PRIMARY KEY,
@@ -148,14 +158,32 @@ class FetcherState:
             known.update(self.db.execute(f"SELECT post_id, content_hash FROM published WHERE post_id IN ({marks})", chunk))
         return {(post_id, digest) for post_id, digest in pairs if known.get(post_id) != digest}
 
-    def mark_published(self, feed: str, posts: Iterable[tuple[str, str]]) -> None:
+    def mark_published(self, feed: str, posts: Iterable[tuple[str, str, bytes]]) -> None:
+        """Record (post_id, content_hash, message) as published and keep the message until confirmed."""
         now = time.time()
+        rows = list(posts)
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?)",
-                [(post_id, digest, feed, now) for post_id, digest in posts],
+                [(post_id, digest, feed, now) for post_id, digest, _ in rows],
             )
+            self.db.executemany("INSERT INTO outbox (post_id, payload) VALUES (?, ?)", [(p, m) for p, _, m in rows])
+
+    def outbox_head(self) -> int:
+        """The sequence number of the latest message kept in the outbox (0 if none)."""
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0])
+
+    def unconfirmed(self) -> Iterator[tuple[int, str, bytes]]:
+        """Messages published but not yet known to be processed downstream, oldest first."""
+        yield from self.db.execute("SELECT seq, post_id, payload FROM outbox ORDER BY seq")
+
+    def unconfirmed_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+    def confirm_through(self, seq: int) -> int:
+        """Forget outbox messages up to `seq`: parser and alerter have processed them."""
+        return self.db.execute("DELETE FROM outbox WHERE seq <= ?", (seq,)).rowcount
 
     def published_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM published").fetchone()[0])

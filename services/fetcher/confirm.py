@@ -1,0 +1,111 @@
+"""Nothing the broker loses is lost: downstream confirmation and replay.
+
+The embedded broker keeps messages in memory only (DESIGN.md section 3), so
+a `kill -9` of `jikenbo up` loses every post still on its way through the
+pipeline. The fetcher therefore keeps each published message in its SQLite
+outbox until it knows the parser *and* the alerter have processed it:
+
+1. snapshot: the newest outbox sequence number S, then the end offsets of
+   the raw-posts topic (every message up to S is below them, since a message
+   enters the outbox only after the broker acknowledged it);
+2. once the parser's group has committed past those offsets, every incident
+   of those posts was acknowledged before the commit: snapshot the end
+   offsets of the incidents topic;
+3. once the alerter's group has committed past those, outbox rows up to S
+   are done and are deleted.
+
+On start, if the raw-posts topic is empty (a fresh embedded broker, or topics
+recreated) while the outbox is not, the outbox is published again. Parser and
+alerter are idempotent (stable incident ids, the alert ledger), so a replay
+of something already processed costs a little work and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from services.common.kafka import caught_up, committed_offsets, end_offsets
+from services.common.topics import Topics
+from services.fetcher.state import FetcherState
+
+log = logging.getLogger("jikenbo.fetcher")
+
+CONFIRM_EVERY = 5.0
+REPLAY_BATCH = 500
+
+
+@dataclass
+class Snapshot:
+    """Outbox rows up to `seq` are done once both groups committed past these offsets."""
+
+    seq: int
+    raw_ends: dict[int, int]
+    incident_ends: dict[int, int] | None = None
+
+
+class Confirmer:
+    """Advances the outbox's confirmed watermark, one snapshot at a time."""
+
+    def __init__(self, state: FetcherState, bootstrap: str, topics: Topics) -> None:
+        self.state = state
+        self.bootstrap = bootstrap
+        self.topics = topics
+        self.pending: Snapshot | None = None
+
+    async def step(self) -> int | None:
+        """Try to confirm the pending snapshot; returns the sequence confirmed, if any."""
+        if self.pending is None:
+            seq = self.state.outbox_head()
+            if seq == 0:
+                return None
+            self.pending = Snapshot(seq, await end_offsets(self.bootstrap, self.topics.raw_posts))
+        snapshot = self.pending
+        if snapshot.incident_ends is None:
+            parsed = await committed_offsets(
+                self.bootstrap, self.topics.group("parser"), self.topics.raw_posts, snapshot.raw_ends
+            )
+            if not caught_up(parsed, snapshot.raw_ends):
+                return None
+            snapshot.incident_ends = await end_offsets(self.bootstrap, self.topics.incidents)
+        alerted = await committed_offsets(
+            self.bootstrap, self.topics.group("alerter"), self.topics.incidents, snapshot.incident_ends
+        )
+        if not caught_up(alerted, snapshot.incident_ends):
+            return None
+        removed = self.state.confirm_through(snapshot.seq)
+        self.pending = None
+        log.debug("confirmed %d post(s) processed downstream", removed)
+        return snapshot.seq
+
+    async def run(self, every: float = CONFIRM_EVERY) -> None:
+        while True:
+            try:
+                await self.step()
+            except KafkaError as exc:
+                log.debug("confirmation postponed: %s", exc)
+            await asyncio.sleep(every)
+
+
+async def replay_if_lost(state: FetcherState, producer: AIOKafkaProducer, bootstrap: str, topics: Topics) -> int:
+    """Publish the outbox again when the broker no longer has it; returns how many were sent."""
+    waiting = state.unconfirmed_count()
+    if not waiting:
+        return 0
+    ends = await end_offsets(bootstrap, topics.raw_posts)
+    if sum(ends.values()) > 0:
+        return 0
+    log.warning("the broker has none of %d post(s) not yet confirmed downstream; publishing them again", waiting)
+    sent = 0
+    batch: list[asyncio.Future] = []
+    for _, post_id, payload in list(state.unconfirmed()):
+        batch.append(await producer.send(topics.raw_posts, payload, key=post_id.encode("utf-8")))
+        if len(batch) >= REPLAY_BATCH:
+            await asyncio.gather(*batch)
+            sent, batch = sent + len(batch), []
+    await asyncio.gather(*batch)
+    return sent + len(batch)
