@@ -85,3 +85,19 @@ def test_malformed_file_keeps_the_last_good_subscriptions(tmp_path: Path, caplog
     assert store.refresh() is True
     assert [s.name for s in store.index.subscriptions] == ["hospitals", "ransomware"]
     assert store.refresh() is False  # unchanged file: nothing to do
+
+
+def test_the_documented_example_is_valid(tmp_path: Path) -> None:
+    """deploy/subscriptions.example.toml: its subscriptions, and the channel tables it shows in comments."""
+    from services.alerter.subscriptions import load_subscriptions_file
+
+    example = Path(__file__).resolve().parents[3] / "deploy" / "subscriptions.example.toml"
+    lines = example.read_text(encoding="utf-8").split("# The channels named above")[1].splitlines()
+    tables = "\n".join(line[2:] for line in lines if line.startswith("# ") and not line.startswith("#   "))
+    channels_toml = tables[tables.index("[channels."): tables.index("# Rate limit") if "# Rate limit" in tables else None]
+    channels_toml = channels_toml.split("\nRate limit")[0]
+    config = load_config(write_config(tmp_path, channels_toml), env={})
+    env = {"JIKENBO_SOC_WEBHOOK_SECRET": "x", "JIKENBO_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/X", "JIKENBO_SMTP_PASSWORD": "p"}
+    settings = load_settings(config, env=env)
+    subs = load_subscriptions_file(example, settings.channels)
+    assert {c for s in subs for c in s.delivery_channels} <= set(settings.channels)
