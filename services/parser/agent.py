@@ -26,7 +26,7 @@ log = logging.getLogger("jikenbo.parser")
 
 BATCH = 200
 BATCH_WAIT = 0.05  # seconds: latency added at most, when posts trickle in
-CONCURRENCY = 3  # batches in flight: one parses while others wait for acks
+CONCURRENCY = 1  # one actor: edits of a post must reach the incidents topic in order
 
 
 def handle_batch(values: list[bytes]) -> list[Handled]:
