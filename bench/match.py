@@ -8,10 +8,13 @@ about 1,000 characters. The table shows how many matches each incident
 produced, since that, not the number of subscriptions, is what costs. Runs on one core; prints a table. The issue asks for at least
 5,000 incidents/s.
 
-    .venv/bin/python bench/match.py [--subscriptions 10000] [--incidents 5000] [--check 300]
+    .venv/bin/python bench/match.py [--subscriptions 10000] [--incidents 5000] [--check 20] [--repeat 3]
 
-`--check N` also compares the index with the naive `match` loop on the first
-N incidents and reports the naive rate, so the speed-up is visible.
+The time covers everything `SubscriptionIndex.matches` does per incident:
+normalising it, finding the matching subscriptions and building each
+`matched_on`. `--check N` also compares the index with the naive `match`
+loop on the first N incidents and reports the naive rate, so the speed-up
+is visible.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=5_000)
     parser.add_argument("--check", type=int, default=20, help="compare with the naive loop on this many incidents")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported (other processes add noise)")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -125,9 +129,12 @@ def main() -> None:
     build = time.perf_counter() - started
     gc.freeze()  # as the alerter does after loading: the index is long-lived, the GC need not walk it
 
-    started = time.perf_counter()
-    matches = sum(len(index.matches(incident)) for incident in incidents)
-    elapsed = time.perf_counter() - started
+    runs = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        matches = sum(len(index.matches(incident)) for incident in incidents)
+        runs.append(time.perf_counter() - started)
+    elapsed = min(runs)
     rate = len(incidents) / elapsed
 
     rows = [
@@ -135,7 +142,8 @@ def main() -> None:
         ("incidents", f"{len(incidents):,}"),
         ("index build", f"{build:.2f} s"),
         ("matches found", f"{matches:,} ({matches / len(incidents):.1f} per incident)"),
-        ("indexed", f"{rate:,.0f} incidents/s ({elapsed / len(incidents) * 1e6:.0f} µs each)"),
+        ("indexed", f"{rate:,.0f} incidents/s ({elapsed / len(incidents) * 1e6:.0f} µs each; best of {args.repeat} runs)"),
+        ("indexed, all runs", ", ".join(f"{len(incidents) / run:,.0f}" for run in runs) + " incidents/s"),
     ]
     if args.check:
         sample = incidents[: args.check]

@@ -172,8 +172,8 @@ class SubscriptionIndex:
         self._structured_text: dict[_Pair, list[int]] = {}  # text fields must hit too
         self._has_structured: list[bool] = []
         self._text_need: list[int] = []
-        # per sub, per text field it lists: (field, values as written, key id -> positions in that list)
-        self._listed: list[tuple[tuple[str, tuple[str, ...], dict[int, tuple[int, ...]]], ...]] = []
+        # per sub, per text field it lists: (field, key id -> ((position in the list, why), ...))
+        self._listed: list[tuple[tuple[str, dict[int, tuple[tuple[int, Why], ...]]], ...]] = []
         self._exclude_sector: dict[str, list[int]] = {}
         self._exclude_type: dict[str, list[int]] = {}
         self._automata = {name: _Automaton() for name in _TEXT_FIELDS}
@@ -197,13 +197,14 @@ class SubscriptionIndex:
             group = "multi" if text_need > 1 else "with_pair" if self._has_structured[i] else "alone"
             for name in _TEXT_FIELDS:
                 automaton = self._automata[name]
-                positions: dict[int, list[int]] = {}
+                by_key: dict[int, tuple[tuple[int, Why], ...]] = {}
                 values = self._keys(c, name)
-                for position, (_, keys) in enumerate(values):
+                for position, (written, keys) in enumerate(values):
                     for key in keys:
-                        positions.setdefault(automaton.add(key, i, group, pairs), []).append(position)
+                        key_id = automaton.add(key, i, group, pairs)
+                        by_key[key_id] = by_key.get(key_id, ()) + ((position, (name, written)),)
                 if values:
-                    listed.append((name, tuple(w for w, _ in values), {k: tuple(p) for k, p in positions.items()}))
+                    listed.append((name, by_key))
                 for _, keys in self._keys(x, name):
                     for key in keys:
                         automaton.add(key, i, "excluding")
@@ -293,13 +294,15 @@ class SubscriptionIndex:
                 for t, why in type_whys:
                     if t in types:
                         matched.append(why)
-            for name, written, positions in listed:
-                hit: set[int] = set()
+            for name, by_key in listed:
+                hit: tuple[tuple[int, Why], ...] = ()
                 for key_id in found[name]:
-                    if key_id in positions:
-                        hit.update(positions[key_id])
-                for p in sorted(hit):
-                    matched.append((name, written[p]))
+                    if key_id in by_key:
+                        hit += by_key[key_id]
+                if len(hit) == 1:
+                    matched.append(hit[0][1])
+                else:  # several keys hit: list order, each listed value once
+                    matched.extend(why for _, why in sorted(set(hit)))
             if minimum is not None:
                 matched.append(("min_affected", count))
             append((sub, matched))
