@@ -57,7 +57,13 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("skipping undecodable incident message: %s", exc)
                 continue
-            decisions = decide(incident, store.index, ledger)
+            try:
+                decisions = decide(incident, store.index, ledger)
+            except (TypeError, AttributeError, ValueError) as exc:
+                # A malformed incident (say `vendors` not a list) must not stop the stream;
+                # Faust acks an event whose processing raised, so nothing is gained by raising.
+                log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
+                continue
             if not decisions:
                 continue
             sent = []
@@ -82,6 +88,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
 
     @app.task
     async def deliver() -> None:
+        ledger.prune(settings.outbox_retention)
         async with aiohttp.ClientSession(headers={"User-Agent": "jikenbo-alerter"}) as session:
             workers = [
                 ChannelWorker(channel, make_sender(channel, session), ledger, settings.backfill_digest)

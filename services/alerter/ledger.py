@@ -155,6 +155,12 @@ class Ledger:
                 [(status, reason, now, channel, alert_id) for alert_id in alert_ids],
             )
 
+    def prune(self, older_than: float) -> None:
+        """Forget delivered rows older than `older_than` seconds; dead letters stay for inspection."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM outbox WHERE status = 'delivered' AND done_at < ?", (time.time() - older_than,))
+
     def dead_letters(self, channel: str | None = None) -> list[tuple[str, str, str, str]]:
         """(channel, alert_id, subscription, reason) of deliveries given up on."""
         query = "SELECT channel, alert_id, subscription, last_error FROM outbox WHERE status = 'dead'"

@@ -51,6 +51,7 @@ class AlerterSettings:
 
     reload_interval: float = 2.0
     backfill_digest: float = 3600.0  # digest period for `backfill = "digest"` on channels without one
+    outbox_retention: float = 30 * 86400.0  # delivered outbox rows are forgotten after this
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
 
 
@@ -62,13 +63,16 @@ def load_settings(config: Config, env: dict[str, str] | None = None) -> AlerterS
     where = ("alerter", None)
     reload_interval = reader.duration(alerter, "reload_interval", 2.0, where)
     backfill_digest = reader.duration(alerter, "backfill_digest", 3600.0, where)
-    known = {"subscriptions_file", "reload_interval", "backfill_digest"}
+    outbox_retention = reader.duration(alerter, "outbox_retention", 30 * 86400.0, where)
+    known = {"subscriptions_file", "reload_interval", "backfill_digest", "outbox_retention"}
     for key in alerter:
         if key not in known:
             reader.fail(f"unknown key (expected one of: {', '.join(sorted(known))})", "alerter", None, key)
     channels_table = reader.table(config.raw, "channels")
     channels = {name: _channel(reader, name, value, env) for name, value in channels_table.items()}
-    return AlerterSettings(reload_interval=reload_interval, backfill_digest=backfill_digest, channels=channels)
+    return AlerterSettings(
+        reload_interval=reload_interval, backfill_digest=backfill_digest, outbox_retention=outbox_retention, channels=channels
+    )
 
 
 def channel_names(config: Config) -> tuple[str, ...]:

@@ -116,3 +116,15 @@ async def test_backfill_digest_rows_wait_for_the_digest_period(tmp_path: Path, m
     clock.now += 3600
     await w.step()
     assert sender.sent[1:] == [(["old1", "old2"], True)]
+
+
+def test_pruning_forgets_old_deliveries_but_keeps_dead_letters(tmp_path: Path, monkeypatch: Any) -> None:
+    clock = Clock()
+    monkeypatch.setattr("time.time", clock)
+    ledger = Ledger(tmp_path / "alerter.sqlite3")
+    queue(ledger, clock, "a1", "a2")
+    ledger.delivered("c", ["a1"])
+    ledger.dead("c", ["a2"], "HTTP 404 Not Found")
+    clock.now += 100
+    ledger.prune(older_than=50)
+    assert ledger.db.execute("SELECT alert_id FROM outbox").fetchall() == [("a2",)]
