@@ -37,10 +37,11 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
         shutil.rmtree(state_dir, ignore_errors=True)
         demo_runner, feed_url = await start_demo_server()
         env["JIKENBO_FEEDS"] = f"demo={feed_url}"
+        env["JIKENBO_FEED_INTERVAL"] = "5s"
         env["JIKENBO_ALLOW_PRIVATE_NETWORKS"] = "true"
         if not config.subscriptions and config.subscriptions_file is None:
             env["JIKENBO_SUBSCRIPTIONS_FILE"] = str(SUBSCRIPTIONS_FILE)
-        log.info("demo: serving the bundled sample corpus at %s", feed_url)
+        log.info("demo: serving the bundled sample corpus at %s, one more post every few seconds", feed_url)
     state_dir.mkdir(parents=True, exist_ok=True)
     env["JIKENBO_STATE_DIR"] = str(state_dir)
     subscriptions_from_config(config)  # fail now, not in a child, on a bad subscription

@@ -43,7 +43,7 @@ def tail(config_file: str | None, subscription: str | None, from_beginning: bool
     from services.common.runner import until_signalled
 
     config = load(config_file)
-    bootstrap = bootstrap_servers(broker_url(config))
+    bootstrap = bootstrap_servers(broker_url(config, wait=120.0))
     asyncio.run(until_signalled(lambda: tail_alerts(config, bootstrap, subscription, from_beginning, fmt)))
 
 

@@ -25,11 +25,23 @@ def load(config_file: str | None) -> Config:
     return config
 
 
-def broker_url(config: Config) -> str:
-    """The configured broker, else the embedded one a running `jikenbo up` started."""
+def broker_url(config: Config, wait: float = 0.0) -> str:
+    """The configured broker, else the embedded one a running `jikenbo up` started.
+
+    With `wait`, a command started alongside `jikenbo up` waits that many
+    seconds for the embedded broker to come up instead of failing at once.
+    """
+    import time
+
     from services.common.broker import running_embedded_broker
 
+    deadline = time.monotonic() + wait
     url = config.broker_url or running_embedded_broker(config.state_dir)
+    if not url and wait > 0:
+        click.echo("waiting for `jikenbo up` to start the embedded broker…", err=True)
+    while not url and time.monotonic() < deadline:
+        time.sleep(0.5)
+        url = running_embedded_broker(config.state_dir)
     if not url:
         raise JikenboError(
             "no broker: set JIKENBO_BROKER_URL (or [broker] url), or start `jikenbo up` first for the embedded broker"

@@ -66,6 +66,54 @@ class FetcherConfig:
     websub_lease: float = 10 * 86400.0  # lease asked of the hub; renewed before it ends
 
 
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How every Kafka client of jikenbo authenticates; the default is PLAINTEXT.
+
+    The SASL password comes from an environment variable or a file, never
+    from the configuration file itself, and `repr` never shows it.
+    """
+
+    protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "PLAIN"
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+    @property
+    def sasl(self) -> bool:
+        return self.protocol.startswith("SASL_")
+
+    @property
+    def ssl(self) -> bool:
+        return self.protocol in ("SSL", "SASL_SSL")
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """Where each service serves /metrics, /healthz and /readyz; port 0 disables it."""
+
+    host: str = "127.0.0.1"
+    fetcher_port: int = 9181
+    parser_port: int = 9182
+    alerter_port: int = 9183
+    port_override: int | None = None  # $JIKENBO_METRICS_PORT: this process's port, whichever service it runs
+    ready_max_lag: int = 1000  # a consumer this many messages behind is not ready
+    lag_interval: float = 15.0  # seconds between two consumer-lag measurements
+
+    def port(self, service: str) -> int:
+        """The port of `service` in this process."""
+        if self.port_override is not None:
+            return self.port_override
+        return int(getattr(self, f"{service}_port", 0))
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole configuration, as read and overridden."""
@@ -74,6 +122,8 @@ class Config:
     broker_url: str | None = None
     topic_prefix: str = DEFAULT_TOPIC_PREFIX
     partitions: int = 4
+    security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     state_dir: Path = Path(DEFAULT_STATE_DIR).expanduser()
     log_level: str = "INFO"
     log_format: str = "text"
@@ -251,7 +301,7 @@ class ConfigReader:
         if "JIKENBO_ALLOW_PRIVATE_NETWORKS" in env:
             fetcher = _replace(fetcher, allow_private_networks=_env_bool(env, "JIKENBO_ALLOW_PRIVATE_NETWORKS"))
         if env.get("JIKENBO_FEEDS"):
-            feeds = _feeds_from_env(env["JIKENBO_FEEDS"])
+            feeds = _feeds_from_env(env["JIKENBO_FEEDS"], env.get("JIKENBO_FEED_INTERVAL"))
         if url and not url.startswith("kafka://"):
             raise ConfigError(f"{self.name}: broker.url: expected 'kafka://host:port', got {url!r}")
         if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
@@ -260,11 +310,15 @@ class ConfigReader:
             raise ConfigError(f"{self.name}: log.format: expected 'text' or 'json', got {fmt!r}")
         if partitions < 1:
             self.fail("must be at least 1", "broker", None, "partitions")
+        security = self.security(broker, env)
+        metrics = self.metrics(self.table(data, "metrics"), env)
         return Config(
             source=self.name,
             broker_url=url,
             topic_prefix=prefix,
             partitions=partitions,
+            security=security,
+            metrics=metrics,
             state_dir=Path(state_dir).expanduser(),
             log_level=level,
             log_format=fmt,
@@ -294,6 +348,49 @@ class ConfigReader:
             websub_callback_url=self.get(table, "websub_callback_url", str, None, where) or None,
             websub_listen=self.get(table, "websub_listen", str, defaults.websub_listen, where),
             websub_lease=self.duration(table, "websub_lease", defaults.websub_lease, where),
+        )
+
+    def security(self, broker: dict[str, Any], env: dict[str, str]) -> KafkaSecurity:
+        """`[broker]` security keys, each overridden by `$JIKENBO_KAFKA_<KEY>`."""
+        where = ("broker", None)
+        values: dict[str, str | None] = {}
+        for key in ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file", "ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            values[key] = env.get(f"JIKENBO_KAFKA_{key.upper()}") or self.get(broker, key, str, None, where)
+        protocol = (values["security_protocol"] or "PLAINTEXT").upper()
+        mechanism = (values["sasl_mechanism"] or "PLAIN").upper()
+        if protocol not in SECURITY_PROTOCOLS:
+            self.fail(f"expected one of {', '.join(SECURITY_PROTOCOLS)}, got {protocol!r}", "broker", None, "security_protocol")
+        if mechanism not in SASL_MECHANISMS:
+            self.fail(f"expected one of {', '.join(SASL_MECHANISMS)}, got {mechanism!r}", "broker", None, "sasl_mechanism")
+        password = env.get("JIKENBO_KAFKA_SASL_PASSWORD") or _read_secret(values["sasl_password_file"], self.name)
+        security = KafkaSecurity(
+            protocol=protocol, sasl_mechanism=mechanism, sasl_username=values["sasl_username"], sasl_password=password,
+            ssl_cafile=values["ssl_cafile"], ssl_certfile=values["ssl_certfile"], ssl_keyfile=values["ssl_keyfile"],
+        )
+        if security.sasl and not (security.sasl_username and security.sasl_password):
+            self.fail(
+                f"{protocol} needs sasl_username and a password ($JIKENBO_KAFKA_SASL_PASSWORD or sasl_password_file)",
+                "broker", None, "security_protocol",
+            )
+        return security
+
+    def metrics(self, table: dict[str, Any], env: dict[str, str]) -> MetricsConfig:
+        """`[metrics]`, with `$JIKENBO_METRICS_HOST` and `$JIKENBO_METRICS_PORT` on top."""
+        where = ("metrics", None)
+        defaults = MetricsConfig()
+        ports = {f"{s}_port": self.get(table, f"{s}_port", int, getattr(defaults, f"{s}_port"), where) for s in ("fetcher", "parser", "alerter")}
+        for key, port in ports.items():
+            if not 0 <= port <= 65535:
+                self.fail(f"expected a port number (0 disables), got {port}", "metrics", None, key)
+        override = env.get("JIKENBO_METRICS_PORT")
+        if override is not None and not (override.isdigit() and int(override) <= 65535):
+            raise ConfigError(f"$JIKENBO_METRICS_PORT: expected a port number (0 disables), got {override!r}")
+        return MetricsConfig(
+            host=env.get("JIKENBO_METRICS_HOST") or self.get(table, "host", str, defaults.host, where),
+            port_override=int(override) if override is not None else None,
+            ready_max_lag=self.get(table, "ready_max_lag", int, defaults.ready_max_lag, where),
+            lag_interval=self.duration(table, "lag_interval", defaults.lag_interval, where),
+            **ports,
         )
 
     def feeds(self, value: Any) -> tuple[FeedConfig, ...]:
@@ -355,13 +452,30 @@ def _env_bool(env: dict[str, str], key: str) -> bool:
     raise ConfigError(f"${key}: expected true or false, got {env[key]!r}")
 
 
+def _read_secret(path: str | None, source: str) -> str | None:
+    """The stripped content of a secret file; the error names the file, never the value."""
+    if not path:
+        return None
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise ConfigError(f"{source}: broker.sasl_password_file: cannot read {path} ({exc.strerror})") from None
+
+
 def _name_from_url(url: str) -> str:
     host = re.sub(r"^https?://", "", url).split("/")[0]
     return host.split(":")[0] or "feed"
 
 
-def _feeds_from_env(value: str) -> tuple[FeedConfig, ...]:
-    """`JIKENBO_FEEDS="name=url,url2"`: a comma-separated list, names optional."""
+def _feeds_from_env(value: str, interval: str | None = None) -> tuple[FeedConfig, ...]:
+    """`JIKENBO_FEEDS="name=url,url2"`: a comma-separated list, names optional.
+
+    `JIKENBO_FEED_INTERVAL` (e.g. "30s") sets their polling interval.
+    """
+    try:
+        seconds = parse_duration(interval) if interval else FeedConfig.interval
+    except ValueError as exc:
+        raise ConfigError(f"$JIKENBO_FEED_INTERVAL: {exc}") from None
     feeds = []
     for part in filter(None, (p.strip() for p in value.split(","))):
         name, sep, url = part.partition("=")
@@ -369,7 +483,7 @@ def _feeds_from_env(value: str) -> tuple[FeedConfig, ...]:
             name, url = _name_from_url(part), part
         if not re.match(r"https?://", url):
             raise ConfigError(f"$JIKENBO_FEEDS: expected an http(s) URL, got {url!r}")
-        feeds.append(FeedConfig(name=name, url=url))
+        feeds.append(FeedConfig(name=name, url=url, interval=seconds))
     return tuple(feeds)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
@@ -90,12 +91,25 @@ def corpus_documents(directory: Path = CORPUS_DIR) -> list[tuple[str, str]]:
     return [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.txt"))]
 
 
-def demo_app(feed: bytes | None = None) -> web.Application:
-    """An aiohttp app serving the feed at /feeds/posts/default, with ETag support."""
-    body = feed if feed is not None else FEED_FILE.read_bytes()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+def demo_app(documents: list[tuple[str, str]] | None = None, reveal_every: float = 8.0) -> web.Application:
+    """Serve the corpus at /feeds/posts/default, one more post every `reveal_every` seconds.
+
+    A newcomer watching `jikenbo alerts tail` then sees alerts arrive as posts
+    are "published", not all in the first second. ETag and 304 as a blog would.
+    """
+    docs = documents if documents is not None else corpus_documents()
+    started = time.monotonic()
+    bodies: dict[int, tuple[bytes, str]] = {}
+
+    def current() -> tuple[bytes, str]:
+        shown = min(len(docs), 1 + int((time.monotonic() - started) / reveal_every)) if reveal_every > 0 else len(docs)
+        if shown not in bodies:
+            body = build_atom(docs[:shown])
+            bodies[shown] = (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
+        return bodies[shown]
 
     async def serve(request: web.Request) -> web.Response:
+        body, etag = current()
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, content_type="application/atom+xml", charset="utf-8", headers={"ETag": etag})
@@ -105,9 +119,9 @@ def demo_app(feed: bytes | None = None) -> web.Application:
     return app
 
 
-async def start_demo_server(host: str = "127.0.0.1", port: int = 0) -> tuple[web.AppRunner, str]:
-    """Serve the bundled feed; returns the runner (to clean up) and the feed URL."""
-    runner = web.AppRunner(demo_app(), access_log=None)
+async def start_demo_server(host: str = "127.0.0.1", port: int = 0, reveal_every: float = 8.0) -> tuple[web.AppRunner, str]:
+    """Serve the bundled corpus; returns the runner (to clean up) and the feed URL."""
+    runner = web.AppRunner(demo_app(reveal_every=reveal_every), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -29,17 +30,22 @@ def broker_url(tmp_path: Path) -> str:
     return runtime.read_text().strip()
 
 
-async def test_demo_shows_alerts_within_a_minute_and_stops_cleanly(tmp_path: Path) -> None:
+async def test_demo_shows_alerts_in_tail_within_a_minute_and_stops_cleanly(tmp_path: Path) -> None:
     up = start_up(tmp_path, "--demo")
+    # Started together, as a newcomer would in a second terminal: tail waits for the broker.
+    tail = start(["alerts", "tail"], service_env(None, tmp_path / "state", "jikenbo"), tmp_path / "tail.log")
     try:
         bootstrap = bootstrap_servers(broker_url(tmp_path))
-        family = [up.pid, *descendants(up.pid)]
         alerts = await wait_for(bootstrap, Topics("jikenbo").alerts, lambda seen: len(seen) >= 3, timeout=60)
+        alert_line = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \[[\w.-]+\] ", re.MULTILINE)
+        shown = wait_until(lambda: bool(alert_line.search((tmp_path / "tail.log").read_text(errors="replace"))), 20)
         family = [up.pid, *descendants(up.pid)]
     finally:
+        stop(tail)
         code = stop(up, grace=30)
     log = (tmp_path / "up.log").read_text(errors="replace")
     assert len(alerts) >= 3, log[-4000:]
+    assert shown, (tmp_path / "tail.log").read_text(errors="replace")
     assert code == 0, log[-4000:]
     assert len(family) >= 5, "broker, fetcher, parser and alerter run as children of up"
     assert wait_until(lambda: not any(alive(pid) for pid in family), 10), "a process outlived jikenbo up"
