@@ -108,9 +108,6 @@ class Ledger:
                 [(d.channel, d.alert_id, d.subscription, d.mode, serde.dumps(d.alert), now, now) for d in deliveries],
             )
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM alerted").fetchone()[0])
-
     def due(self, channel: str, now: float, limit: int = 1000) -> list[OutboxRow]:
         """Pending deliveries of `channel` whose next attempt is due, oldest first."""
         rows = self.db.execute(

@@ -41,7 +41,6 @@ class SubscriptionStore:
         self.path: Path | None = config.subscriptions_file
         self._stamp = _stamp(self.path)
         self.index = SubscriptionIndex(subscriptions_from_config(config, channel_names))
-        self.last_error: str | None = None
         gc.freeze()  # the index is long-lived and large: keep the cyclic GC from walking it again and again
 
     def refresh(self) -> bool:
@@ -53,11 +52,9 @@ class SubscriptionStore:
         try:
             subscriptions = subscriptions_from_config(self.config, self.channel_names)
         except ConfigError as exc:
-            self.last_error = str(exc)
             log.error("subscriptions not reloaded, keeping the %d in force: %s", len(self.index), exc)
             return False
         self.index = SubscriptionIndex(subscriptions)
-        self.last_error = None
         gc.freeze()
         log.info("subscriptions reloaded: %d in force (%s)", len(self.index), ", ".join(s.name for s in subscriptions[:20]))
         return True

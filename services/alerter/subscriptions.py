@@ -22,7 +22,6 @@ from services.common.config import locate_line, parse_toml
 from services.common.errors import ConfigError
 
 LIST_FIELDS = ("sectors", "incident_types", "vendors", "organizations", "keywords")
-BACKFILL_POLICIES = ("silent", "digest", "notify")
 TOPIC_CHANNEL = "kafka"  # the alerts topic itself; every alert goes there anyway
 
 
