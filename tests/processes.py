@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def service_env(broker_url: str | None, state_dir: Path, prefix: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIKENBO_")}
-    env.update({"JIKENBO_STATE_DIR": str(state_dir), "JIKENBO_TOPIC_PREFIX": prefix, "PYTHONUNBUFFERED": "1"})
+    # Metrics off unless a test asks for a port: fixed default ports would collide between tests.
+    env.update({"JIKENBO_STATE_DIR": str(state_dir), "JIKENBO_TOPIC_PREFIX": prefix, "JIKENBO_METRICS_PORT": "0", "PYTHONUNBUFFERED": "1"})
     if broker_url:
         env["JIKENBO_BROKER_URL"] = broker_url
     env.update(extra)

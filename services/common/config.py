@@ -107,11 +107,13 @@ class MetricsConfig:
     ready_max_lag: int = 1000  # a consumer this many messages behind is not ready
     lag_interval: float = 15.0  # seconds between two consumer-lag measurements
 
-    def port(self, service: str) -> int:
-        """The port of `service` in this process."""
-        if self.port_override is not None:
-            return self.port_override
+    def service_port(self, service: str) -> int:
+        """The configured port of `service` (`jikenbo up` hands each child its own)."""
         return int(getattr(self, f"{service}_port", 0))
+
+    def port(self, service: str) -> int:
+        """The port this process serves on when it runs `service`."""
+        return self.port_override if self.port_override is not None else self.service_port(service)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 import faust
 
-from services.common.config import Config
+from services.common.config import Config, KafkaSecurity
+from services.common.kafka import ssl_context
 from services.common.topics import Topics
+
+
+def broker_credentials(security: KafkaSecurity) -> faust.auth.Credentials | None:
+    """The same TLS/SASL settings as our aiokafka clients, in Faust's terms."""
+    context = ssl_context(security)
+    if security.sasl:
+        return faust.SASLCredentials(
+            username=security.sasl_username, password=security.sasl_password,
+            ssl_context=context, mechanism=security.sasl_mechanism,
+        )
+    return faust.SSLCredentials(context) if context is not None else None
 
 
 def make_app(service: str, config: Config, broker_url: str) -> faust.App:
@@ -21,6 +33,7 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
     return faust.App(
         Topics(config.topic_prefix).group(service),
         broker=broker_url,
+        broker_credentials=broker_credentials(config.security),
         store="memory://",
         datadir=str(datadir),
         web_enabled=False,

@@ -1,15 +1,22 @@
-"""Thin helpers around aiokafka: topic creation and a producer that waits for acks."""
+"""Thin helpers around aiokafka: topic creation, a producer that waits for acks, offsets.
+
+Every client is built with `kafka_options(security)`, so TLS and SASL apply
+to all of them alike.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+import ssl
+from typing import Any, Iterable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from aiokafka.helpers import create_ssl_context
 
-from services.common.config import Config, bootstrap_servers
+from services.common.config import Config, KafkaSecurity, bootstrap_servers
+from services.common.errors import ConfigError
 from services.common.errors import BrokerError
 from services.common.topics import Topics
 
@@ -18,9 +25,33 @@ log = logging.getLogger(__name__)
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:
+def ssl_context(security: KafkaSecurity) -> ssl.SSLContext | None:
+    """The TLS context for SSL and SASL_SSL (system CAs unless a CA file is given)."""
+    if not security.ssl:
+        return None
+    try:
+        return create_ssl_context(cafile=security.ssl_cafile, certfile=security.ssl_certfile, keyfile=security.ssl_keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"broker TLS files (ssl_cafile, ssl_certfile, ssl_keyfile): {exc}") from None
+
+
+def kafka_options(security: KafkaSecurity | None) -> dict[str, Any]:
+    """Keyword arguments that give any aiokafka client the configured security."""
+    if security is None or security.protocol == "PLAINTEXT":
+        return {}
+    options: dict[str, Any] = {"security_protocol": security.protocol, "ssl_context": ssl_context(security)}
+    if security.sasl:
+        options.update(
+            sasl_mechanism=security.sasl_mechanism,
+            sasl_plain_username=security.sasl_username,
+            sasl_plain_password=security.sasl_password,
+        )
+    return options
+
+
+async def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int, security: KafkaSecurity | None = None) -> None:
     """Create the topics that do not exist yet; existing ones are left alone."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000, **kafka_options(security))
     try:
         await admin.start()
         response = await admin.create_topics([NewTopic(name, partitions, 1) for name in names])
@@ -36,13 +67,14 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -
 async def ensure_pipeline_topics(config: Config, bootstrap: str) -> Topics:
     """Create the four pipeline topics for the configured prefix."""
     topics = Topics(config.topic_prefix)
-    await ensure_topics(bootstrap, topics.all(), config.partitions)
+    await ensure_topics(bootstrap, topics.all(), config.partitions, config.security)
     return topics
 
 
-def make_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+def make_producer(bootstrap: str, client_id: str, security: KafkaSecurity | None = None) -> AIOKafkaProducer:
     """A producer whose sends complete only once the broker has the message."""
     return AIOKafkaProducer(
+        **kafka_options(security),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         acks="all",
@@ -59,9 +91,9 @@ def config_bootstrap(config: Config) -> str:
     return bootstrap_servers(config.broker_url)
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+async def end_offsets(bootstrap: str, topic: str, security: KafkaSecurity | None = None) -> dict[int, int]:
     """The next offset to be written, per partition of `topic`."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(security))
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -74,13 +106,15 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         await consumer.stop()
 
 
-async def committed_offsets(bootstrap: str, group: str, topic: str, partitions: Iterable[int]) -> dict[int, int]:
+async def committed_offsets(
+    bootstrap: str, group: str, topic: str, partitions: Iterable[int], security: KafkaSecurity | None = None
+) -> dict[int, int]:
     """The offsets a consumer group has committed on `topic` (missing partitions: nothing yet).
 
     The partitions are named explicitly: the embedded broker cannot answer an
     OffsetFetch for "all topics".
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000, **kafka_options(security))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group, partitions=[TopicPartition(topic, p) for p in partitions])
@@ -92,3 +126,8 @@ async def committed_offsets(bootstrap: str, group: str, topic: str, partitions: 
 def caught_up(committed: dict[int, int], ends: dict[int, int]) -> bool:
     """True when the group has committed at least up to `ends` on every partition."""
     return all(committed.get(partition, 0) >= end for partition, end in ends.items())
+
+
+def lag(committed: dict[int, int], ends: dict[int, int]) -> int:
+    """Messages a group still has to process on a topic (never negative)."""
+    return sum(max(0, end - committed.get(partition, 0)) for partition, end in ends.items())

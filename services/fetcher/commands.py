@@ -54,7 +54,7 @@ async def pipeline(config: Config) -> AsyncIterator[tuple[Publisher, FetcherStat
     bootstrap = bootstrap_servers(broker_url(config))
     await ensure_pipeline_topics(config, bootstrap)
     state = FetcherState(config.state_dir / "fetcher.sqlite3")
-    producer = make_producer(bootstrap, f"{config.topic_prefix}-backfill")
+    producer = make_producer(bootstrap, f"{config.topic_prefix}-backfill", config.security)
     await producer.start()
     try:
         yield Publisher(producer, Topics(config.topic_prefix), state), state

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from services.common.config import KafkaSecurity
 from services.common.kafka import caught_up, committed_offsets, end_offsets
 from services.common.topics import Topics
 from services.fetcher.state import FetcherState
@@ -51,10 +52,11 @@ class Snapshot:
 class Confirmer:
     """Advances the outbox's confirmed watermark, one snapshot at a time."""
 
-    def __init__(self, state: FetcherState, bootstrap: str, topics: Topics) -> None:
+    def __init__(self, state: FetcherState, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None) -> None:
         self.state = state
         self.bootstrap = bootstrap
         self.topics = topics
+        self.security = security
         self.pending: Snapshot | None = None
 
     async def step(self) -> int | None:
@@ -63,17 +65,17 @@ class Confirmer:
             seq = self.state.outbox_head()
             if seq == 0:
                 return None
-            self.pending = Snapshot(seq, await end_offsets(self.bootstrap, self.topics.raw_posts))
+            self.pending = Snapshot(seq, await end_offsets(self.bootstrap, self.topics.raw_posts, self.security))
         snapshot = self.pending
         if snapshot.incident_ends is None:
             parsed = await committed_offsets(
-                self.bootstrap, self.topics.group("parser"), self.topics.raw_posts, snapshot.raw_ends
+                self.bootstrap, self.topics.group("parser"), self.topics.raw_posts, snapshot.raw_ends, self.security
             )
             if not caught_up(parsed, snapshot.raw_ends):
                 return None
-            snapshot.incident_ends = await end_offsets(self.bootstrap, self.topics.incidents)
+            snapshot.incident_ends = await end_offsets(self.bootstrap, self.topics.incidents, self.security)
         alerted = await committed_offsets(
-            self.bootstrap, self.topics.group("alerter"), self.topics.incidents, snapshot.incident_ends
+            self.bootstrap, self.topics.group("alerter"), self.topics.incidents, snapshot.incident_ends, self.security
         )
         if not caught_up(alerted, snapshot.incident_ends):
             return None
@@ -91,12 +93,14 @@ class Confirmer:
             await asyncio.sleep(every)
 
 
-async def replay_if_lost(state: FetcherState, producer: AIOKafkaProducer, bootstrap: str, topics: Topics) -> int:
+async def replay_if_lost(
+    state: FetcherState, producer: AIOKafkaProducer, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None
+) -> int:
     """Publish the outbox again when the broker no longer has it; returns how many were sent."""
     waiting = state.unconfirmed_count()
     if not waiting:
         return 0
-    ends = await end_offsets(bootstrap, topics.raw_posts)
+    ends = await end_offsets(bootstrap, topics.raw_posts, security)
     if sum(ends.values()) > 0:
         return 0
     log.warning("the broker has none of %d post(s) not yet confirmed downstream; publishing them again", waiting)
