@@ -57,7 +57,8 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
             bootstrap = bootstrap_servers(config.broker_url)
         await ensure_pipeline_topics(config, bootstrap)
         log.info("pipeline up on %s; follow alerts with: jikenbo alerts tail", env.get("JIKENBO_BROKER_URL", config.broker_url))
-        children = [Child(name, service_argv(name), env) for name in SERVICES]
+        # Each child its own metrics port, even when $JIKENBO_METRICS_PORT is set for this process.
+        children = [Child(name, service_argv(name), {**env, "JIKENBO_METRICS_PORT": str(config.metrics.service_port(name))}) for name in SERVICES]
         await supervise(children)
     finally:
         if broker is not None:

@@ -7,6 +7,7 @@ import logging
 
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics, make_producer
+from services.common.ops import OpsServer
 from services.fetcher.confirm import Confirmer, replay_if_lost
 from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
@@ -16,20 +17,28 @@ log = logging.getLogger("jikenbo.fetcher")
 
 async def run_fetcher(config: Config, bootstrap: str) -> None:
     """Create topics if needed, replay what the broker lost, then poll every feed until cancelled."""
-    topics = await ensure_pipeline_topics(config, bootstrap)
-    state = FetcherState(config.state_dir / "fetcher.sqlite3")
-    producer = make_producer(bootstrap, topics.group("fetcher"))
-    await producer.start()
-    confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics).run())
+    producing = False
+    ops = OpsServer("fetcher", lambda: (True, "producer started") if producing else (False, "producer not started"))
+    await ops.start(config.metrics.host, config.metrics.port("fetcher"))
     try:
-        replayed = await replay_if_lost(state, producer, bootstrap, topics)
-        if replayed:
-            log.info("republished %d post(s) the broker had lost", replayed)
-        log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
-        await FetcherService(config, producer, state).run()
+        topics = await ensure_pipeline_topics(config, bootstrap)
+        state = FetcherState(config.state_dir / "fetcher.sqlite3")
+        producer = make_producer(bootstrap, topics.group("fetcher"), config.security)
+        await producer.start()
+        confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics, config.security).run())
+        try:
+            replayed = await replay_if_lost(state, producer, bootstrap, topics, config.security)
+            if replayed:
+                log.info("republished %d post(s) the broker had lost", replayed)
+            producing = True
+            log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
+            await FetcherService(config, producer, state).run()
+        finally:
+            producing = False
+            confirmer.cancel()
+            await asyncio.gather(confirmer, return_exceptions=True)
+            await producer.stop()
+            state.close()
+            log.info("fetcher stopped")
     finally:
-        confirmer.cancel()
-        await asyncio.gather(confirmer, return_exceptions=True)
-        await producer.stop()
-        state.close()
-        log.info("fetcher stopped")
+        await ops.stop()

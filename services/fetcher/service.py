@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError
 from services.common import serde
 from services.common.config import Config, FeedConfig
 from services.common.errors import JikenboError
+from services.common.metrics import FETCHED_BYTES, POLLS, POSTS_PUBLISHED
 from services.common.topics import Topics
 from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
@@ -75,6 +76,9 @@ class Publisher:
             ]
         await asyncio.gather(*futures)
         self.state.mark_published(feed, [(p["post_id"], p["content_hash"], m) for p, m in zip(fresh, messages)])
+        for post in fresh:
+            POSTS_PUBLISHED.labels(post.get("origin") or "live").inc()
+            log.debug("post published", extra={"feed": feed, "post": post["post_id"]})
         return len(fresh)
 
 
@@ -141,6 +145,7 @@ class FetcherService:
         started = time.time()
         try:
             result = await self.client.fetch(feed.url, etag=state.etag, last_modified=state.last_modified, headers=feed.headers)
+            FETCHED_BYTES.labels(feed.name).inc(len(result.body))
             if result.not_modified:
                 outcome = PollOutcome(status="304")
             else:
@@ -155,6 +160,7 @@ class FetcherService:
             outcome = self.failed(feed, state, exc)
         state.last_status, state.last_poll_at = outcome.status, started
         self.state.save_feed(state)
+        POLLS.labels(feed.name, outcome.status).inc()
         return outcome
 
     async def take(self, feed: FeedConfig, state: FeedState, body: bytes, headers: Mapping[str, str]) -> tuple[PollOutcome, ParsedFeed]:

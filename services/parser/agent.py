@@ -19,6 +19,8 @@ import faust
 from services.common import serde
 from services.common.config import Config
 from services.common.faust_app import make_app, raw_topic
+from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
+from services.common.ops import serve_faust_ops
 from services.common.topics import Topics
 from services.parser.handling import Handled, handle_raw
 
@@ -40,6 +42,7 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
     raw_posts = raw_topic(app, topics.raw_posts)
     incidents = raw_topic(app, topics.incidents)
     dead_letters = raw_topic(app, topics.dead_letters)
+    serve_faust_ops(app, "parser", config, broker_url, topics.raw_posts)
 
     @app.agent(raw_posts, name="parse-posts", concurrency=CONCURRENCY)
     async def parse_posts(stream: faust.StreamT) -> None:
@@ -54,8 +57,14 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                     continue
                 for incident in handled.incidents:
                     sent.append(await incidents.send(key=serde.key(incident["incident_id"]), value=serde.dumps(incident)))
-                log.debug("post parsed: %d incident(s)", len(handled.incidents), extra={"post": _key(event)})
+                log.debug(
+                    "post parsed: %d incident(s)", len(handled.incidents),
+                    extra={"post": _key(event), "incidents": ",".join(i["incident_id"] for i in handled.incidents)},
+                )
             await asyncio.gather(*sent)
+            POSTS_PARSED.inc(len(events))
+            INCIDENTS_PARSED.inc(sum(len(h.incidents) for h in results))
+            DEAD_LETTERS.inc(sum(1 for h in results if h.dead_letter is not None))
             log.info("parsed %d post(s) into %d incident(s)", len(events), sum(len(h.incidents) for h in results))
 
     return app
