@@ -42,6 +42,20 @@ def up(config_file: str | None, demo: bool) -> None:
     asyncio.run(until_signalled(lambda: run_up(config, config_file, demo)))
 
 
+@main.command()
+@config_option
+@click.option("--demo", is_flag=True, help="Show a running `jikenbo up --demo` (its feeds are kept apart from the real ones).")
+def status(config_file: str | None, demo: bool) -> None:
+    """One screen: feeds (last poll, result, next poll, errors), consumer lag, today's incidents and alerts, dead letters.
+
+    Feeds come from the fetcher's state directory; the rest from the
+    configured broker, else the embedded one of a running `jikenbo up`.
+    """
+    from services.common.status import show_status
+
+    show_status(load(config_file), demo)
+
+
 for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS):
     main.add_command(command)
 

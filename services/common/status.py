@@ -1,0 +1,182 @@
+"""`jikenbo status`: one screen on how the pipeline is doing.
+
+Feeds come from the fetcher's SQLite state (so run it where the fetcher's
+state directory is); consumer lag, today's incidents and alerts and the
+dead-letter count come from the broker: the configured one, else the
+embedded broker of a running `jikenbo up`. A broker that cannot be reached
+still leaves the feeds on screen, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from services.common.cli_support import broker_url
+from services.common.config import Config, bootstrap_servers
+from services.common.errors import JikenboError
+from services.common.kafka import committed_offsets, end_offsets, kafka_options, lag
+from services.common.topics import Topics
+
+CONSUMERS = (("parser", "raw_posts"), ("alerter", "incidents"))  # service, the Topics attribute it reads
+
+
+@dataclass
+class FeedRow:
+    """One line of the feeds table, as the fetcher's state has it."""
+
+    name: str
+    last_poll_at: float | None
+    last_status: str | None
+    next_poll_at: float
+    error_count: int
+    last_error: str | None
+
+
+@dataclass
+class BrokerFacts:
+    """What the broker says: lag per consumer group, today's counts, dead letters."""
+
+    lags: dict[str, int] = field(default_factory=dict)
+    incidents_today: int = 0
+    alerts_today: int = 0
+    dead_letters: int = 0
+
+
+def read_feeds(state_dir: Path) -> list[FeedRow] | None:
+    """The fetcher's view of its feeds; None if no fetcher ever ran with this state directory."""
+    path = state_dir / "fetcher.sqlite3"
+    if not path.exists():
+        return None
+    from services.fetcher.state import FetcherState
+
+    state = FetcherState(path)
+    try:
+        return [FeedRow(f.name, f.last_poll_at, f.last_status, f.next_poll_at, f.error_count, f.last_error) for f in state.feeds()]
+    finally:
+        state.close()
+
+
+def relative(at: float | None, now: float) -> str:
+    """`3m ago` / `in 40s`: how an operator reads a schedule."""
+    if at is None or at <= 0:
+        return "never"
+    delta = at - now
+    seconds = abs(delta)
+    amount = f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f}m" if seconds < 7200 else f"{seconds / 3600:.1f}h"
+    return f"in {amount}" if delta > 0 else f"{amount} ago" if seconds >= 1 else "now"
+
+
+def start_of_day(now: float) -> float:
+    """Local midnight: "today" as the operator's clock says it."""
+    return datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+async def count_since(consumer: AIOKafkaConsumer, topic: str, since: float, distinct_keys: bool) -> int:
+    """Messages (or distinct keys) on `topic` stamped at or after `since`.
+
+    The broker's time index finds where to start; the timestamps are checked
+    again while reading, because a broker may answer with an earlier offset
+    (the embedded one answers with the first).
+    """
+    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    if not partitions:
+        return 0
+    starts = await consumer.offsets_for_times({tp: int(since * 1000) for tp in partitions})
+    ends = await consumer.end_offsets(partitions)
+    consumer.assign(partitions)
+    count, keys = 0, set()
+    for tp in partitions:
+        found = starts.get(tp)
+        if found is None or found.offset >= ends[tp]:
+            continue
+        consumer.seek(tp, found.offset)
+        while await consumer.position(tp) < ends[tp]:
+            batch = await consumer.getmany(tp, timeout_ms=2000)
+            if not batch:
+                break
+            for message in batch.get(tp, []):
+                if message.offset < ends[tp] and message.timestamp >= since * 1000:
+                    count += 1
+                    keys.add(message.key)
+    return len(keys) if distinct_keys else count
+
+
+async def broker_facts(config: Config, bootstrap: str, now: float) -> BrokerFacts:
+    topics = Topics(config.topic_prefix)
+    facts = BrokerFacts()
+    for service, attribute in CONSUMERS:
+        topic = getattr(topics, attribute)
+        ends = await end_offsets(bootstrap, topic, config.security)
+        facts.lags[service] = lag(await committed_offsets(bootstrap, topics.group(service), topic, ends, config.security), ends)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(config.security))
+    await consumer.start()
+    try:
+        await consumer.topics()  # metadata, so partitions_for_topic knows our topics
+        midnight = start_of_day(now)
+        facts.incidents_today = await count_since(consumer, topics.incidents, midnight, distinct_keys=True)
+        facts.alerts_today = await count_since(consumer, topics.alerts, midnight, distinct_keys=False)
+        dlq = [TopicPartition(topics.dead_letters, p) for p in consumer.partitions_for_topic(topics.dead_letters) or ()]
+        if dlq:
+            firsts, lasts = await consumer.beginning_offsets(dlq), await consumer.end_offsets(dlq)
+            facts.dead_letters = sum(lasts[tp] - firsts[tp] for tp in dlq)
+    finally:
+        await consumer.stop()
+    return facts
+
+
+def feeds_table(feeds: list[FeedRow], now: float) -> Table:
+    table = Table(title="feeds", title_justify="left")
+    for column in ("feed", "last poll", "result", "next poll", "errors"):
+        table.add_column(column)
+    for feed in feeds:
+        result = Text(feed.last_status or "-", style="red" if feed.last_status == "error" else "green")
+        errors = f"{feed.error_count}: {feed.last_error[:80]}" if feed.error_count and feed.last_error else str(feed.error_count)
+        table.add_row(feed.name, relative(feed.last_poll_at, now), result, relative(feed.next_poll_at, now), errors)
+    return table
+
+
+def render(feeds: list[FeedRow] | None, facts: BrokerFacts | None, broker: str, problem: str | None, now: float) -> Group:
+    """The whole screen; every part says plainly when it has nothing to show."""
+    parts: list[object] = []
+    if feeds is None:
+        parts.append(Text("feeds: no fetcher state in this state directory (is the fetcher running elsewhere?)", style="yellow"))
+    else:
+        parts.append(feeds_table(feeds, now))
+    if facts is None:
+        parts.append(Text(f"broker {broker}: {problem}", style="red"))
+    else:
+        groups = Table(title=f"consumers on {broker}", title_justify="left")
+        groups.add_column("service")
+        groups.add_column("lag (messages)", justify="right")
+        for service, value in facts.lags.items():
+            groups.add_row(service, str(value))
+        parts.append(groups)
+        parts.append(Text(
+            f"today: {facts.incidents_today} incident(s), {facts.alerts_today} alert(s)   "
+            f"dead letters: {facts.dead_letters}",
+            style="bold red" if facts.dead_letters else "bold",
+        ))
+    return Group(*parts)
+
+
+def show_status(config: Config, demo: bool = False) -> None:
+    """Gather everything (the broker part within 30 s) and print the screen."""
+    now = time.time()
+    feeds = read_feeds(config.state_dir / "demo" if demo else config.state_dir)
+    facts, problem, url = None, None, "(none)"
+    try:
+        url = broker_url(config)
+        facts = asyncio.run(asyncio.wait_for(broker_facts(config, bootstrap_servers(url), now), 30))
+    except (JikenboError, KafkaError, OSError, asyncio.TimeoutError) as exc:
+        problem = str(exc) or type(exc).__name__
+    Console().print(render(feeds, facts, url, problem, now))
