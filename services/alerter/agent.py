@@ -46,7 +46,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
             outgoing[name] = raw_topic(app, name)
         return outgoing[name]
 
-    dispatcher = Dispatcher([])
+    dispatcher = Dispatcher([], config.state_dir / "alerter-delivery.lock")
 
     @app.agent(incidents, name="match-incidents")
     async def match_incidents(stream: faust.StreamT) -> None:

@@ -19,9 +19,12 @@ Per channel:
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import time
 from collections import deque
+from pathlib import Path
 from typing import Callable
 
 from services.alerter.channels import DeliveryError, Sender
@@ -30,7 +33,7 @@ from services.alerter.settings import ChannelSettings
 
 log = logging.getLogger("jikenbo.alerter.dispatch")
 
-IDLE_WAIT = 30.0
+IDLE_WAIT = 1.0  # rows queued by another alerter process on this state directory are seen this late at most
 
 
 class ChannelWorker:
@@ -139,10 +142,16 @@ class ChannelWorker:
 
 
 class Dispatcher:
-    """All channel workers of the process."""
+    """All channel workers of the process.
 
-    def __init__(self, workers: list[ChannelWorker]) -> None:
+    Several alerter workers may share one state directory (scale-out on one
+    machine); they share the outbox, and a lock file makes sure only one of
+    them delivers, so no message goes out twice. The others wait to take over.
+    """
+
+    def __init__(self, workers: list[ChannelWorker], lock_path: Path) -> None:
         self.workers = {worker.name: worker for worker in workers}
+        self.lock_path = lock_path
 
     def wake(self, channels: set[str]) -> None:
         """New rows were queued for these channels."""
@@ -151,4 +160,14 @@ class Dispatcher:
                 self.workers[name].wake.set()
 
     async def run(self) -> None:
-        await asyncio.gather(*(worker.run() for worker in self.workers.values()))
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    await asyncio.sleep(2.0)  # another alerter process delivers; take over when it stops
+            await asyncio.gather(*(worker.run() for worker in self.workers.values()))
+        finally:
+            os.close(fd)  # releases the lock

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from services.alerter.channels import DeliveryError
-from services.alerter.dispatch import ChannelWorker
+from services.alerter.dispatch import ChannelWorker, Dispatcher
 from services.alerter.ledger import Delivery, Ledger
 from services.alerter.settings import ChannelSettings
 
@@ -49,9 +50,11 @@ async def test_failures_are_retried_with_exponential_backoff_then_delivered_once
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, retries=5)
     queue(ledger, clock, "a1")
-    assert await w.step() == 1.0  # first failure: retry in 1 s
+    await w.step()
+    assert ledger.next_attempt("c") == clock.now + 1.0  # first failure: retry in 1 s
     clock.now += 1.0
-    assert await w.step() == 2.0  # second failure: 2 s
+    await w.step()
+    assert ledger.next_attempt("c") == clock.now + 2.0  # second failure: 2 s
     clock.now += 2.0
     await w.step()
     clock.now += 100
@@ -128,3 +131,26 @@ def test_pruning_forgets_old_deliveries_but_keeps_dead_letters(tmp_path: Path, m
     clock.now += 100
     ledger.prune(older_than=50)
     assert ledger.db.execute("SELECT alert_id FROM outbox").fetchall() == [("a2",)]
+
+
+async def test_only_one_process_on_a_state_directory_delivers(tmp_path: Path) -> None:
+    started: list[str] = []
+
+    class Worker:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def run(self) -> None:
+            started.append(self.name)
+            await asyncio.sleep(3600)
+
+    first = Dispatcher([Worker("first")], tmp_path / "delivery.lock")  # type: ignore[list-item]
+    second = Dispatcher([Worker("second")], tmp_path / "delivery.lock")  # type: ignore[list-item]
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    await asyncio.sleep(0.2)
+    assert started == ["first"]
+    tasks[0].cancel()
+    await asyncio.sleep(2.5)  # the second polls the lock every 2 s
+    assert started == ["first", "second"]
+    tasks[1].cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
