@@ -226,6 +226,14 @@ async def test_each_match_alerts_once_across_redelivery_restart_and_a_flaky_webh
         await h.publish(grown, grown)
         alerts = await h.alerts_until(lambda seen: any(a["kind"] == "update" for a in seen))
 
+        # Backfilled incidents reach the topic but page nobody (hospitals: backfill = "silent" by default).
+        replayed = incident("hos-old", sector="healthcare")
+        replayed["source"] = {**replayed["source"], "origin": "backfill"}
+        await h.publish(replayed, incident("hos-4", sector="healthcare"))
+        alerts = await h.alerts_until(has("hos-old", "hos-4"))
+
+        jsonl_path = tmp_path / "alerts.jsonl"
+        await eventually(lambda: jsonl_path.exists() and "hos-4" in jsonl_path.read_text())
         await eventually(lambda: len(receiver.delivered()) == 2 and len(mailbox.messages) == 2 and len(receiver.slack) == 2)
         own_topic = [v for _, v in await read_topic(broker.bootstrap, h.topics.subscription_alerts("suppliers"))]
         jsonl = [serde.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
@@ -237,8 +245,10 @@ async def test_each_match_alerts_once_across_redelivery_restart_and_a_flaky_webh
 
     assert pairs(alerts) == [
         ("hospitals", "hos-1", "new"), ("hospitals", "hos-2", "new"), ("hospitals", "hos-3", "new"),
+        ("hospitals", "hos-4", "new"), ("hospitals", "hos-old", "new"),
         ("suppliers", "sup-1", "new"), ("suppliers", "sup-1", "update"),
     ], h.log_text()[-3000:]
+    assert [a["origin"] for a in alerts if a["incident"]["incident_id"] == "hos-old"] == ["backfill"]
     for alert in alerts:
         schemas.validate("alert", alert)
     assert [a["alert_id"] for a in own_topic] == [a["alert_id"] for a in alerts if a["subscription"] == "suppliers"]
@@ -250,7 +260,9 @@ async def test_each_match_alerts_once_across_redelivery_restart_and_a_flaky_webh
         assert verify(SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
     assert "【新規】静岡市生涯学習センター: 不正アクセス" in receiver.slack[0]["text"]
     assert "Subject: =?utf-8?" in mailbox.messages[0] or "静岡市生涯学習センター" in mailbox.messages[0]
-    assert sorted((a["subscription"], a["incident"]["incident_id"], a["kind"]) for a in jsonl) == pairs(alerts)
+    assert sorted((a["subscription"], a["incident"]["incident_id"], a["kind"]) for a in jsonl) == [
+        p for p in pairs(alerts) if p[1] != "hos-old"
+    ]
     assert SECRET not in h.log_text()
 
 
