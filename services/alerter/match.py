@@ -8,9 +8,10 @@ tuples are the cheapest immutable thing to build.
 
 `match(subscription, incident)` is the specification. `SubscriptionIndex`
 gives the same answers for thousands of subscriptions without trying each
-one: inverted indexes on sector and type, Aho-Corasick automata over vendor,
-organisation and keyword keys find the candidates in one pass over the
-incident, and only those are checked with `match`.
+one: lookups by (sector, type) pair and Aho-Corasick automata over vendor,
+organisation and keyword keys find, in one pass over the incident, which
+subscriptions have a hit on every field they constrain and which value hit;
+only those are touched. bench/match.py measures it.
 """
 
 from __future__ import annotations
@@ -160,8 +161,8 @@ class SubscriptionIndex:
     Sector and type constraints are looked up in dicts keyed by (sector,
     type) pairs; vendor, organisation and keyword keys are found by one
     Aho-Corasick pass per field. A subscription matches when its sector/type
-    part and each of its text fields have a hit (counted with set and Counter
-    operations that run in C); `matched_on` is built for the matches only.
+    part and each of its text fields have a hit; `matched_on` is built for
+    the matches only, from per-key tables prepared here.
     The result equals calling `match` on every subscription, in subscription
     order (tests/unit/alerter/test_index.py checks that property).
     """
