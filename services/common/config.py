@@ -68,6 +68,8 @@ class FetcherConfig:
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+# `[broker]` keys of Kafka security; `$JIKENBO_KAFKA_<KEY>` overrides each (plus $JIKENBO_KAFKA_SASL_PASSWORD).
+SECURITY_KEYS = ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file", "ssl_cafile", "ssl_certfile", "ssl_keyfile")
 
 
 @dataclass(frozen=True)
@@ -355,9 +357,7 @@ class ConfigReader:
     def security(self, broker: dict[str, Any], env: dict[str, str]) -> KafkaSecurity:
         """`[broker]` security keys, each overridden by `$JIKENBO_KAFKA_<KEY>`."""
         where = ("broker", None)
-        values: dict[str, str | None] = {}
-        for key in ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file", "ssl_cafile", "ssl_certfile", "ssl_keyfile"):
-            values[key] = env.get(f"JIKENBO_KAFKA_{key.upper()}") or self.get(broker, key, str, None, where)
+        values = {key: env.get(f"JIKENBO_KAFKA_{key.upper()}") or self.get(broker, key, str, None, where) for key in SECURITY_KEYS}
         protocol = (values["security_protocol"] or "PLAINTEXT").upper()
         mechanism = (values["sasl_mechanism"] or "PLAIN").upper()
         if protocol not in SECURITY_PROTOCOLS:
@@ -380,7 +380,11 @@ class ConfigReader:
         """`[metrics]`, with `$JIKENBO_METRICS_HOST` and `$JIKENBO_METRICS_PORT` on top."""
         where = ("metrics", None)
         defaults = MetricsConfig()
-        ports = {f"{s}_port": self.get(table, f"{s}_port", int, getattr(defaults, f"{s}_port"), where) for s in ("fetcher", "parser", "alerter")}
+        ports = {
+            "fetcher_port": self.get(table, "fetcher_port", int, defaults.fetcher_port, where),
+            "parser_port": self.get(table, "parser_port", int, defaults.parser_port, where),
+            "alerter_port": self.get(table, "alerter_port", int, defaults.alerter_port, where),
+        }
         for key, port in ports.items():
             if not 0 <= port <= 65535:
                 self.fail(f"expected a port number (0 disables), got {port}", "metrics", None, key)
