@@ -8,7 +8,9 @@ Per channel:
 - failures are retried with exponential backoff (`backoff`, doubling, capped
   at `max_backoff`); after `retries` retries, or at once for a permanent
   failure (HTTP 4xx, SMTP 5xx), the outbox row becomes a dead letter
-  (status 'dead' with the reason) and a warning is logged;
+  (status 'dead' with the reason) and a warning is logged; while a send
+  is failing the channel backs off as a whole (one probe, not one timeout
+  per queued alert);
 - `rate_limit = "N/period"` allows N messages per period; alerts beyond it
   wait their turn, or, if the channel has a `digest`, go into the digest;
 - `digest = "15m"` without a rate limit sends every alert in one message per
@@ -30,6 +32,7 @@ from typing import Callable
 from services.alerter.channels import DeliveryError, Sender
 from services.alerter.ledger import Ledger, OutboxRow
 from services.alerter.settings import ChannelSettings
+from services.common.metrics import ALERTS
 
 log = logging.getLogger("jikenbo.alerter.dispatch")
 
@@ -81,6 +84,7 @@ class ChannelWorker:
         batch = [r for r in rows if everything_digested or r.delivery.mode == "digest"]
         singles = [r for r in rows if not (everything_digested or r.delivery.mode == "digest")]
         waits = [IDLE_WAIT]
+        failing_for = 0.0
         for index, row in enumerate(singles):
             free_at = self._rate_free_at(self.clock())
             if free_at is not None:
@@ -89,8 +93,12 @@ class ChannelWorker:
                 else:
                     waits.append(free_at - self.clock())
                 break
-            await self._deliver([row], digest=False)
-        if batch:
+            retry_in = await self._deliver([row], digest=False)
+            if retry_in:
+                # The endpoint is failing: the rest waits too, rather than each costing a timeout now.
+                failing_for = retry_in
+                break
+        if batch and not failing_for:
             last = self.ledger.last_digest(self.name) or min(r.created_at for r in batch)
             due_at = last + self.digest_period
             if self.clock() >= due_at:
@@ -100,7 +108,7 @@ class ChannelWorker:
         next_attempt = self.ledger.next_attempt(self.name)
         if next_attempt is not None and next_attempt > now:
             waits.append(next_attempt - self.clock())
-        return max(0.05, min(waits))
+        return max(0.05, min(waits), failing_for)
 
     def _rate_free_at(self, now: float) -> float | None:
         """None if a message may go now, else when the rate window frees a slot."""
@@ -111,34 +119,39 @@ class ChannelWorker:
             self._sent.popleft()
         return None if len(self._sent) < count else self._sent[0] + period
 
-    async def _deliver(self, rows: list[OutboxRow], digest: bool) -> None:
+    async def _deliver(self, rows: list[OutboxRow], digest: bool) -> float | None:
+        """Send; None on success, else the delay before these rows are tried again (0: given up)."""
         ids = [r.delivery.alert_id for r in rows]
         self._sent.append(self.clock())
         try:
             await self.sender.send([r.delivery.alert for r in rows], digest)
         except DeliveryError as exc:
-            self._failed(rows, exc)
-            return
+            return self._failed(rows, exc)
         self.ledger.delivered(self.name, ids)
+        ALERTS.labels(self.name, "delivered").inc(len(ids))
         if digest:
             self.ledger.set_last_digest(self.name, self.clock())
         log.info("channel %s: delivered %d alert(s)%s", self.name, len(ids), " as a digest" if digest else "",
                  extra={"channel": self.name})
+        return None
 
-    def _failed(self, rows: list[OutboxRow], exc: DeliveryError) -> None:
+    def _failed(self, rows: list[OutboxRow], exc: DeliveryError) -> float:
         ids = [r.delivery.alert_id for r in rows]
         attempts = max(r.attempts for r in rows) + 1
         if exc.permanent or attempts > self.settings.retries:
             self.ledger.dead(self.name, ids, exc.reason)
+            ALERTS.labels(self.name, "dead").inc(len(ids))
             log.warning(
                 "channel %s: gave up after %d attempt(s): %s; dead letter kept in the outbox", self.name, attempts, exc.reason,
                 extra={"channel": self.name, "alerts": ",".join(ids)},
             )
-            return
+            return 0.0
         delay = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_backoff)
         self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
+        ALERTS.labels(self.name, "failed").inc(len(ids))
         log.warning("channel %s: attempt %d failed (%s); retrying in %.1fs", self.name, attempts, exc.reason, delay,
                     extra={"channel": self.name})
+        return delay
 
 
 class Dispatcher:

@@ -154,3 +154,20 @@ async def test_only_one_process_on_a_state_directory_delivers(tmp_path: Path) ->
     assert started == ["first", "second"]
     tasks[1].cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_failing_endpoint_is_probed_with_one_message_not_all(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender(failures=100)
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, retries=5)
+    queue(ledger, clock, "a1", "a2", "a3")
+    calls = []
+    original = sender.send
+
+    async def counting(alerts: list[dict[str, Any]], digest: bool) -> None:
+        calls.append(alerts[0]["alert_id"])
+        await original(alerts, digest)
+
+    sender.send = counting  # type: ignore[method-assign]
+    assert await w.step() == 1.0  # the channel backs off as a whole
+    assert calls == ["a1"]
