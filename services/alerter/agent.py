@@ -25,6 +25,8 @@ from services.common import serde
 from services.common.config import Config, bootstrap_servers
 from services.common.faust_app import make_app, raw_topic
 from services.common.kafka import ensure_topics
+from services.common.metrics import ALERTS, observe_alert_latency
+from services.common.ops import serve_faust_ops
 from services.common.topics import Topics
 
 log = logging.getLogger("jikenbo.alerter")
@@ -35,6 +37,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
     app = make_app("alerter", config, broker_url)
     topics = Topics(config.topic_prefix)
     incidents = raw_topic(app, topics.incidents)
+    serve_faust_ops(app, "alerter", config, broker_url, topics.incidents)
     ledger = Ledger(config.state_dir / "alerter.sqlite3")
     outgoing: dict[str, faust.TopicT] = {}
 
@@ -42,7 +45,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
         """A topic to publish on; per-subscription topics are created on first use."""
         if name not in outgoing:
             if name != topics.alerts:
-                await ensure_topics(bootstrap_servers(broker_url), [name], config.partitions)
+                await ensure_topics(bootstrap_servers(broker_url), [name], config.partitions, config.security)
             outgoing[name] = raw_topic(app, name)
         return outgoing[name]
 
@@ -75,6 +78,8 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
             ledger.record([d.ledger_row for d in decisions], queued)
             dispatcher.wake({row.channel for row in queued})
             for d in decisions:
+                ALERTS.labels("kafka", d.alert["kind"]).inc()
+                observe_alert_latency(incident)
                 log.info(
                     "alert %s for %s: %s", d.alert["kind"], d.subscription.name, incident.get("organization"),
                     extra={"incident": incident_id, "alert": d.alert["alert_id"]},

@@ -13,6 +13,7 @@ from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import Subscription
 from services.common import serde
 from services.common.config import Config
+from services.common.kafka import kafka_options
 from services.common.errors import JikenboError
 from services.common.topics import Topics
 
@@ -35,7 +36,7 @@ def read_incidents_file(path: Path) -> list[dict[str, Any]]:
 async def read_recent_incidents(config: Config, bootstrap: str, recent: int) -> list[dict[str, Any]]:
     """The latest `recent` incidents on the incidents topic (latest version of each)."""
     topic = Topics(config.topic_prefix).incidents
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(config.security))
     await consumer.start()
     try:
         await consumer.topics()  # refreshes metadata, so partitions_for_topic knows the topic

@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaConsumer
 from services.alerter.format import terminal_line
 from services.common import serde
 from services.common.config import Config
+from services.common.kafka import kafka_options
 from services.common.topics import Topics
 
 
@@ -19,6 +20,7 @@ async def tail_alerts(config: Config, bootstrap: str, subscription: str | None, 
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if from_beginning else "latest",
+        **kafka_options(config.security),
     )
     await consumer.start()
     try:

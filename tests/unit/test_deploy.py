@@ -180,3 +180,17 @@ def test_every_section_is_documented_in_the_example(section: str) -> None:
 @pytest.mark.parametrize("variable", sorted(env_vars_read_by_code()))
 def test_every_environment_variable_is_documented(variable: str) -> None:
     assert variable in README or variable in EXAMPLE, f"{variable} is read by the code but documented nowhere"
+
+
+def test_every_kafka_client_gets_the_security_options() -> None:
+    """TLS/SASL must reach every aiokafka client, or one of them fails against a secured broker."""
+    missing = []
+    for path, text in SOURCES.items():
+        for node in ast.walk(ast.parse(text, str(path))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                "AIOKafkaConsumer", "AIOKafkaProducer", "AIOKafkaAdminClient",
+            ):
+                spread = [k.value for k in node.keywords if k.arg is None]
+                if not any(isinstance(v, ast.Call) and getattr(v.func, "id", None) == "kafka_options" for v in spread):
+                    missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not missing, f"clients without **kafka_options(...): {missing}"
