@@ -112,7 +112,7 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     body_offset = sum(len(line) + 1 for line in lines[:body_start])
     body = full[body_offset:]
     skip, starts = _countermeasure_filter(full, body_offset)
-    hits = lexicon.scan(full)
+    hits = segment.hits if segment.hits is not None else lexicon.scan(full)
     count = headline_count(full)
     disclosed_on = _iso(disclosed)
     return {

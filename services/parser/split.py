@@ -34,13 +34,12 @@ Deciding what a header-less chunk is (the rule for non-incident articles):
 
 from __future__ import annotations
 
-import functools
+import bisect
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import ahocorasick
-
+from services.parser.fields import lexicon
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields.organization import org_from_top_lines
 from services.parser.normalize import normalize_lines
@@ -72,7 +71,7 @@ _ESSAY_WORDS = (
     "てみました", "抜粋", "白書", "と予測", "予想しています", "してみてください", "おすすめ", "お勧め",
     "ことができます", "必要があります", "と呼ばれ",
 )
-_DAY_DATE = re.compile(r"\d{1,2} ?月 ?\d{1,2} ?日")
+_DAY_AFTER = re.compile(r" ?\d{1,2} ?日")  # after the 月 of a day-precise date, "\d{1,2} ?月 ?\d{1,2} ?日"
 _EVIDENCE_CHARS = 6000
 _WINDOW_CHARS = 3000
 _TITLE_END = frozenset("日0123456789")
@@ -95,6 +94,9 @@ class Segment:
     lines: tuple[str, ...]  # normalised lines
     text: str  # original text of the segment, surrounding blank lines removed
     reason: str | None = None
+    # `lexicon.scan` of the segment's normalised lines joined by line feeds, taken from
+    # the document's scan (None: not known, scan again).
+    hits: lexicon.Hits | None = field(default=None, compare=False, repr=False)
 
     @property
     def header(self) -> str:
@@ -148,39 +150,75 @@ def _is_candidate(text: str) -> bool:
     return True
 
 
-@functools.cache
-def _cue_machine() -> ahocorasick.Automaton:
-    machine = ahocorasick.Automaton()
-    for word in _DISCLOSURE_WORDS:
-        machine.add_word(word, ("d", word))
-    for word in _ESSAY_WORDS:
-        machine.add_word(word, ("e", word))
-    machine.make_automaton()
-    return machine
+def _cue_words() -> dict[str, tuple[str, str]]:
+    words = {word: ("d", word) for word in _DISCLOSURE_WORDS}
+    words.update({word: ("e", word) for word in _ESSAY_WORDS})
+    return words
 
 
-def _scores(lines: list[str]) -> tuple[int, int]:
-    """(distinct disclosure cues, distinct essay cues) in the first few KB of `lines`."""
-    text = "\n".join(lines)[:_EVIDENCE_CHARS]
-    found = {cue for _, cue in _cue_machine().iter(text)}
-    disclosure = sum(1 for kind, _ in found if kind == "d") + (1 if _DAY_DATE.search(text) else 0)
-    essay = sum(1 for kind, _ in found if kind == "e")
-    return disclosure, essay
+lexicon.register("cue", _cue_words)
 
 
-def _window(lines: list[str], start: int, end: int) -> list[str]:
-    """Lines from `start` (at most `end`) holding about _WINDOW_CHARS characters: an
-    article's opening paragraph may carry a single essay cue, the next ones more."""
-    size = 0
-    stop = start
-    while stop < end and size < _WINDOW_CHARS:
-        size += len(lines[stop]) + 1
-        stop += 1
-    return lines[start:stop]
+class _Evidence:
+    """The cues of a whole document, found once: the shared dictionary pass
+    (`lexicon.scan`, whose hits the extractors reuse) and one look at each 月, so
+    scoring a chunk or a window is a range query, not a rescan.
+
+    A chunk's scores count the distinct cues within its first _EVIDENCE_CHARS
+    characters (its lines joined by line feeds); cues never span a line feed."""
+
+    __slots__ = ("offsets", "hits", "ends", "cues", "days")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+        text = "\n".join(lines)
+        self.hits = lexicon.scan(text)
+        hits = self.hits.get("cue", [])  # in order of their end
+        self.ends = [end for end, _ in hits]
+        self.cues = [(end + 1 - len(cue), kind, cue) for end, (kind, cue) in hits]
+        # Day-precise dates ("3月27日"), as (position of 月, end of the date), in text order.
+        self.days: list[tuple[int, int]] = []
+        position = text.find("月")
+        while position >= 0:
+            before = text[position - 1] if position >= 1 else ""
+            if not before.isdecimal() and before == " " and position >= 2:
+                before = text[position - 2]
+            if before.isdecimal():
+                match = _DAY_AFTER.match(text, position + 1)
+                if match:
+                    self.days.append((position, match.end()))
+            position = text.find("月", position + 1)
+
+    def region(self, start: int, end: int, limit: int) -> tuple[int, int]:
+        """Character range of lines [start, end) joined, cut to `limit` characters."""
+        low = self.offsets[start]
+        return low, low + max(0, min(self.offsets[end] - 1 - low, limit))
+
+    def scores(self, start: int, end: int, limit: int = _EVIDENCE_CHARS) -> tuple[int, int]:
+        """(distinct disclosure cues, distinct essay cues) in lines [start, end)."""
+        low, high = self.region(start, end, limit)
+        found = set()
+        for index in range(bisect.bisect_left(self.ends, low), bisect.bisect_right(self.ends, high - 1)):
+            cue_start, kind, cue = self.cues[index]
+            if cue_start >= low:
+                found.add((kind, cue))
+        disclosure = sum(1 for kind, _ in found if kind == "d")
+        essay = len(found) - disclosure
+        index = bisect.bisect_left(self.days, (low, -1))
+        if index < len(self.days) and self.days[index][1] <= high:
+            disclosure += 1
+        return disclosure, essay
+
+    def window(self, start: int, end: int) -> tuple[int, int]:
+        """Scores of the lines from `start` (at most `end`) holding about _WINDOW_CHARS
+        characters: an article's opening paragraph may carry a single essay cue, the
+        next ones more."""
+        stop = bisect.bisect_left(self.offsets, self.offsets[start] + _WINDOW_CHARS, start + 1, end) if start < end else start
+        return self.scores(start, stop)
 
 
-def _opens_an_essay(window: list[str]) -> bool:
-    disclosure, essay = _scores(window)
+def _opens_an_essay(scores: tuple[int, int]) -> bool:
+    disclosure, essay = scores
     return disclosure == 0 and essay >= 2
 
 
@@ -250,7 +288,7 @@ def _runs(chunks: list[_Chunk]) -> list[list[_Chunk]]:
     return runs
 
 
-def _drafts(lines: list[str]) -> list[_Draft]:
+def _drafts(lines: list[str], evidence: _Evidence) -> list[_Draft]:
     drafts: list[_Draft] = []
     for run in _runs(_chunks(lines)):
         head = run[0]
@@ -259,9 +297,9 @@ def _drafts(lines: list[str]) -> list[_Draft]:
             incident = _Draft("incident", fmt, head.start, head.end)
             drafts.append(incident)
             for chunk in run[1:]:
-                disclosure, essay = _scores(lines[chunk.start:chunk.end])
+                disclosure, essay = evidence.scores(chunk.start, chunk.end)
                 if not _reads_as_essay(disclosure, essay) and not (
-                        disclosure == 0 and essay >= 1 and _opens_an_essay(_window(lines, chunk.start, run[-1].end))):
+                        disclosure == 0 and essay >= 1 and _opens_an_essay(evidence.window(chunk.start, run[-1].end))):
                     incident.end = chunk.end
                     continue
                 # An article starts here; it runs to the next header or end marker.
@@ -272,7 +310,7 @@ def _drafts(lines: list[str]) -> list[_Draft]:
             continue
         start, end = head.start, run[-1].end
         body = lines[start:end]
-        disclosure, essay = _scores(body)
+        disclosure, essay = evidence.scores(start, end)
         if _is_press_release(body, disclosure):
             drafts.append(_Draft("incident", "press_release", start, end))
         elif head.kind == "preamble" and _strong_disclosure(disclosure, essay):
@@ -287,11 +325,16 @@ def _drafts(lines: list[str]) -> list[_Draft]:
 def split(text: str) -> list[Segment]:
     """Split a document into incident and non-incident segments, in text order."""
     raw_lines, lines = normalize_lines(text)
+    evidence = _Evidence(lines)
     segments = []
-    for draft in _drafts(lines):
+    for draft in _drafts(lines, evidence):
         seg_lines = lines[draft.start:draft.end]
         raw = "\n".join(raw_lines[draft.start:draft.end]).strip()
         if not raw:
             continue
-        segments.append(Segment(draft.kind, draft.fmt, draft.start, draft.end, tuple(seg_lines), raw, draft.reason))
+        hits = None
+        if draft.kind == "incident":
+            low = evidence.offsets[draft.start]
+            hits = lexicon.within(evidence.hits, low, max(low, evidence.offsets[draft.end] - 1))
+        segments.append(Segment(draft.kind, draft.fmt, draft.start, draft.end, tuple(seg_lines), raw, draft.reason, hits))
     return segments

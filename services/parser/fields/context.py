@@ -66,8 +66,13 @@ def countermeasure_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of `text` that sit in countermeasure sections (再発防止策, 今後の対策 …).
     A top-level heading opens or closes such a section; a sub-heading can only open one."""
     spans: list[tuple[int, int]] = []
+    # A section can only open at a heading that names a countermeasure, and nothing
+    # before the first such word matters: start at its line (most posts have none).
+    first = _COUNTERMEASURE_HEADING.search(text)
+    if first is None:
+        return spans
     opened = -1
-    for match in _HEADING_LINE.finditer(text):
+    for match in _HEADING_LINE.finditer(text, text.rfind("\n", 0, first.start()) + 1):
         line = match.group()
         level = heading_level(line)
         if level == 0:

@@ -16,7 +16,8 @@ import re
 # class (each character is looked at once: linear time even on 1 MB of one
 # character); a run is kept when it holds ".", ":" or "@" (addresses, URLs, domains,
 # e-mail) or is long (hashes, bitcoin).
-_TOKEN = re.compile(r"[A-Za-z0-9_\-/\[\]()%?=&#~+!*$,;{}.:@]++")
+# Runs shorter than 4 characters are never indicators and are not even extracted.
+_TOKEN = re.compile(r"[A-Za-z0-9_\-/\[\]()%?=&#~+!*$,;{}.:@]{4,}+")
 _MAX_TOKEN = 2048
 _DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"),
            ("[@]", "@"), ("[at]", "@"), ("(at)", "@"), ("[/]", "/"), ("[://]", "://"))
@@ -90,7 +91,7 @@ def extract_iocs(text: str) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
     candidates = [token for token in _TOKEN.findall(text)
-                  if ("." in token or ":" in token or "@" in token or len(token) >= 24) and 4 <= len(token) <= _MAX_TOKEN]
+                  if len(token) <= _MAX_TOKEN and ("." in token or ":" in token or "@" in token or len(token) >= 24)]
     for token in candidates:
         token = token.lstrip(_LEAD)
         token = refang(token)

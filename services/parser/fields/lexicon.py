@@ -1,20 +1,35 @@
-"""One Aho-Corasick pass over a segment for several dictionaries at once.
+"""One Aho-Corasick pass over a document for several dictionaries at once.
 
-Each pass over Japanese text costs about as much as NFKC itself, so the incident
-type cue prefixes, the data-type vocabulary and the authority names share one
-automaton; every extractor can still scan on its own when called alone.
+Each pass over Japanese text costs about as much as NFKC itself, so the splitter's
+evidence cues, the incident type cue prefixes, the data-type vocabulary, the
+sector words, the vendor names and the authority names share one automaton. The
+splitter scans each document once (`scan`) and hands every segment the hits that
+fall inside it (`within`); every extractor can still scan on its own when called alone.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any, Callable
 
 import ahocorasick
 
-Hits = dict[str, list[tuple[int, Any]]]  # tag -> [(end index, payload)]
+Hits = dict[str, list[tuple[int, Any]]]  # tag -> [(end index, payload)], in order of the end index
 _SOURCES: dict[str, Callable[[], dict[str, Any]]] = {}
+# pyahocorasick finds a node's transitions by a linear search in the order they were
+# added, and every character that starts no key is looked up among all of the root's
+# transitions. The commonest characters of Japanese disclosures get their root
+# transition first (to a dead end, which reports nothing), so most characters are
+# resolved in a few comparisons. Only speed depends on this list.
+_COMMON = (
+    "\n のに、しをたいまてるす。とがおなはでりれさこよからごびあきっくけせそちつぬねひふへほみむめもやゆわんうえ"
+    "0123456789ーンスイアトクルリドッタ.,:)(/・「」"
+)
+_DEAD_END = "\uffff"  # a noncharacter: the dead-end keys are never meant to match
+_END = itemgetter(0)
 
 
 def register(tag: str, source: Callable[[], dict[str, Any]]) -> None:
@@ -32,6 +47,8 @@ def _machine() -> ahocorasick.Automaton | None:
     if not merged:
         return None
     machine = ahocorasick.Automaton()
+    for char in _COMMON:
+        machine.add_word(char + _DEAD_END, ())
     for key, values in merged.items():
         machine.add_word(key, tuple(values))
     machine.make_automaton()
@@ -48,3 +65,16 @@ def scan(text: str) -> Hits:
         for tag, payload in values:
             hits[tag].append((end_index, payload))
     return hits
+
+
+def within(hits: Hits, start: int, end: int) -> Hits:
+    """The hits of a scan that end in text[start:end], with indices relative to `start`.
+    Keys hold no line feed, so for a range of whole lines these are exactly the hits
+    a scan of that range would find, in the same order."""
+    part: Hits = defaultdict(list)
+    for tag, found in hits.items():
+        low = bisect.bisect_left(found, start, key=_END)
+        high = bisect.bisect_left(found, end, lo=low, key=_END)
+        if low < high:
+            part[tag] = [(index - start, payload) for index, payload in found[low:high]]
+    return part

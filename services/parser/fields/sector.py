@@ -64,6 +64,8 @@ def classify_sector(organization: str | None, title: str, body: str,
     org = (organization or "").replace(" ", "")
     if org:
         for code, ends in suffixes.items():
+            if not org.endswith(ends):  # one C call rules out most codes
+                continue
             for end in ends:
                 if org.endswith(end):
                     scores[code] = max(scores[code], weights.get((code, end), _ORG_WEIGHT) + 0.9)
