@@ -33,7 +33,6 @@ from services.alerter.channels import DeliveryError, Sender
 from services.alerter.ledger import Ledger, OutboxRow
 from services.alerter.settings import ChannelSettings
 from services.common.metrics import ALERTS
-from services.common.metrics import ALERTS
 
 log = logging.getLogger("jikenbo.alerter.dispatch")
 
@@ -130,7 +129,6 @@ class ChannelWorker:
             return self._failed(rows, exc)
         self.ledger.delivered(self.name, ids)
         ALERTS.labels(self.name, "delivered").inc(len(ids))
-        ALERTS.labels(self.name, "delivered").inc(len(ids))
         if digest:
             self.ledger.set_last_digest(self.name, self.clock())
         log.info("channel %s: delivered %d alert(s)%s", self.name, len(ids), " as a digest" if digest else "",
@@ -143,7 +141,6 @@ class ChannelWorker:
         if exc.permanent or attempts > self.settings.retries:
             self.ledger.dead(self.name, ids, exc.reason)
             ALERTS.labels(self.name, "dead").inc(len(ids))
-            ALERTS.labels(self.name, "dead").inc(len(ids))
             log.warning(
                 "channel %s: gave up after %d attempt(s): %s; dead letter kept in the outbox", self.name, attempts, exc.reason,
                 extra={"channel": self.name, "alerts": ",".join(ids)},
@@ -151,7 +148,6 @@ class ChannelWorker:
             return 0.0
         delay = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_backoff)
         self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
-        ALERTS.labels(self.name, "failed").inc(len(ids))
         ALERTS.labels(self.name, "failed").inc(len(ids))
         log.warning("channel %s: attempt %d failed (%s); retrying in %.1fs", self.name, attempts, exc.reason, delay,
                     extra={"channel": self.name})
