@@ -54,6 +54,10 @@ def run_faust_worker(app: Any, config: Config) -> None:
     import faust
 
     class Worker(faust.Worker):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.spinner = None  # its terminal escape codes end up in log files
+
         def _setup_logging(self) -> None:
             setup_logging(config.log_level, config.log_format)
 
