@@ -26,7 +26,7 @@ from services.parser.fields.vendors import extract_vendors
 from services.parser.normalize import compact, squash
 from services.parser.split import CASE_HEADER, Segment
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 _TITLE_LINE = re.compile(r"について|お知らせ|ご報告|お詫び|おわび|報告書|に関する|顛末|発生|漏えい|流出|不正")
 _NON_WORD = re.compile(r"[\W_]+")
 _TOP_LINES = 15

@@ -1,4 +1,4 @@
-"""Counts of affected people or records: 7万4238件, 約140万通, 255,765名分, 17,891社.
+"""Counts of affected people or records: 7万4238件, 約140万通, 255,765名分, 17,891社, 約三千人分.
 
 `parse_count` reads one count phrase; `headline_count` picks the count a disclosure
 leads with. The rule for the headline: only counts whose context speaks of people,
@@ -27,6 +27,14 @@ _COUNT_RE = re.compile(
     rf"(?:{_SP}[億万千](?:{_SP}(?:{_NP}){_SP}[億万千]){{0,2}}(?:{_SP}(?:{_NP}))?)?)"
     rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])"
 )
+# Counts in kanji numerals (三千件, 二万人, 約千二百名): a single numeral must not follow
+# another ideograph (other than 約, 計, 最大), so 統一件 and 同一人物 are not read as numbers.
+_KANJI_DIGITS = "〇一二三四五六七八九"
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff々〇]")
+_KANJI_COUNT_RE = re.compile(
+    r"(?P<num>[一二三四五六七八九十百千][〇一二三四五六七八九十百千万億]*)"
+    rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])(?!ひとり)"
+)
 _PREFIX_RE = re.compile(r"(約|最大|およそ|計|合計|総計|延べ)[ \t]{0,3}$")
 _PART_RE = re.compile(rf"({_NP}){_SP}([億万千]?)")
 _MULT = {"億": 100_000_000, "万": 10_000, "千": 1_000, "": 1}
@@ -49,7 +57,24 @@ class Count(NamedTuple):
     text: str
 
 
+def _kanji_value(num: str) -> int:
+    """一万二千三百 -> 12300; 三千 -> 3000; 二〇〇 -> 200."""
+    total = section = digit = 0
+    for char in num:
+        if char in _KANJI_DIGITS:
+            digit = digit * 10 + _KANJI_DIGITS.index(char)
+        elif char in "十百千":
+            section += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[char]
+            digit = 0
+        else:  # 万, 億
+            total += (section + digit or 1) * _MULT[char]
+            section = digit = 0
+    return total + section + digit
+
+
 def _value(num: str) -> int:
+    if num[0] in "一二三四五六七八九十百千":
+        return _kanji_value(num)
     total = 0.0
     for number, mult in _PART_RE.findall(num):
         total += float(number.replace(",", "")) * _MULT[mult]
@@ -64,9 +89,20 @@ def _count(match: re.Match[str], text: str) -> Count:
     return Count(_value(match.group("num")), match.group("unit"), compact(shown))
 
 
+def _matches(text: str) -> list[re.Match[str]]:
+    """Count phrases in Arabic and in kanji numerals, in text order."""
+    found = list(_COUNT_RE.finditer(text))
+    if any(char in text for char in "一二三四五六七八九十百千"):
+        found.extend(match for match in _KANJI_COUNT_RE.finditer(text)
+                     if match.start() == 0 or len(match.group("num")) > 1 or text[match.start() - 1] in "約計大"
+                     or not _IDEOGRAPH.match(text, match.start() - 1))
+        found.sort(key=lambda match: match.start())
+    return found
+
+
 def parse_count(text: str) -> tuple[int, str, str] | None:
     """The first count phrase in `text` as (value, unit, phrase), or None."""
-    match = _COUNT_RE.search(text)
+    match = next(iter(_matches(text)), None)
     return tuple(_count(match, text)) if match else None  # type: ignore[return-value]
 
 
@@ -74,7 +110,7 @@ def headline_count(text: str) -> Count | None:
     """The count a disclosure leads with (see module docstring), or None."""
     best: tuple[int, int, int] | None = None
     best_count: Count | None = None
-    for match in _COUNT_RE.finditer(text):
+    for match in _matches(text):
         count = _count(match, text)
         if count.value <= 0:
             continue

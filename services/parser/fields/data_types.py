@@ -5,6 +5,12 @@ A term counts only where the text says it was involved: in a list of data items
 a sentence about the leak (漏えい, 流出, 閲覧, 含まれ, 対象 …). It does not count
 when its clause denies it ("クレジットカード情報等の流出はございません") or when
 the sentence is advice ("パスワードの変更をお願いします").
+
+Terms outside the vocabulary: DESIGN.md section 4 says "others as written", and the
+seed disclosures list such items (郵便番号, FAX番号, 契約番号), so they are reported
+as written, but only the curated names under ``[extra]`` in ``data/data_types.toml``
+(items that describe a person or their account). Free text is never turned into a
+data type: a word the file does not list is not reported.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ the leading noun phrase: the shortest prefix that ends in an organisation suffix
 
 from __future__ import annotations
 
+import functools
 import re
 
 LEGAL_FORMS = (
@@ -63,6 +64,25 @@ def org_from_sentence(text: str) -> str | None:
     return None
 
 
+def _join(left: str, right: str) -> str:
+    """Two parts of a name written with a space between them, as one name: the space
+    stays only between two Latin words ("Money Forward"), not in "国立大学法人 東京大学"."""
+    if left[-1:].isascii() and right[:1].isascii() and right[:1].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def _latin_name(tokens: list[str]) -> int:
+    """How many leading tokens form a multi-word Latin name ending in an organisation
+    word ("Money Forward, Inc.", "Kobe Digital Labs株式会社"); 0 when they do not."""
+    for end in range(1, min(4, len(tokens) - 1)):
+        if not tokens[end - 1].isascii():
+            return 0
+        if looks_like_org(tokens[end]) and not _TITLE_WORDS.search(tokens[end]):
+            return end + 1
+    return 0
+
+
 def split_header(rest: str) -> tuple[str | None, str]:
     """(organisation, title) from a header with its 【…】 prefix and date removed."""
     rest = rest.strip()
@@ -70,15 +90,18 @@ def split_header(rest: str) -> tuple[str | None, str]:
     if len(tokens) >= 2:
         org_tokens = 1
         first = tokens[0]
+        latin = _latin_name(tokens)
+        if latin:
+            first, org_tokens = functools.reduce(_join, tokens[:latin]), latin
         # "株式会社 ABC" or "ABC 株式会社": a legal form standing alone joins its neighbour.
-        if _LEGAL_RE.fullmatch(first) and len(tokens) >= 3:
-            first, org_tokens = first + " " + tokens[1], 2
+        elif _LEGAL_RE.fullmatch(first) and len(tokens) >= 3:
+            first, org_tokens = _join(first, tokens[1]), 2
         elif len(tokens) >= 3 and _LEGAL_RE.fullmatch(tokens[1]):
-            first, org_tokens = first + " " + tokens[1], 2
+            first, org_tokens = _join(first, tokens[1]), 2
         elif (len(tokens) >= 3 and len(tokens[1]) <= 15 and tokens[1].endswith(_UNIT_SUFFIXES)
               and not _TITLE_WORDS.search(tokens[1]) and not _TITLE_WORDS.search(first)):
             # "〇〇市 教育委員会 …", "〇〇大学 医学部附属病院 …": the second token names the unit
-            first, org_tokens = first + " " + tokens[1], 2
+            first, org_tokens = _join(first, tokens[1]), 2
         if len(first) <= 40 and not _TITLE_WORDS.search(first):
             title = " ".join(tokens[org_tokens:])
             return first, title

@@ -4,7 +4,10 @@ A type is reported when one of its cues appears in the header or in the body
 outside countermeasure sections (cues are found by the literal text they start
 with, through the shared Aho-Corasick pass in `lexicon`), and the clause neither denies it nor merely
 warns about it. Some types imply others when the text supports it: ransomware
-plus "サイバー攻撃"/"侵入" is also unauthorized_access (DESIGN.md section 4).
+plus "サイバー攻撃"/"侵入" is also unauthorized_access (DESIGN.md section 4). A *weak*
+cue counts only when none of the types listed under ``unless`` was found: "閲覧可能な
+状態" is a mis-publication on its own, but the consequence of an intrusion next to
+不正アクセス or a web shell.
 Nothing found gives ["other"].
 """
 
@@ -38,19 +41,27 @@ def literal_prefix(cue: str) -> str:
     return "".join(prefix)
 
 
+_WEAK = "weak:"  # rule-code prefix of a weak cue (see `unless` in data/incident_types.toml)
+
+
 @functools.cache
-def _rules() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], dict[str, dict[str, re.Pattern[str]]]]:
+def _rules() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], dict[str, dict[str, re.Pattern[str]]],
+                      dict[str, frozenset[str]]]:
     table = data("incident_types")
     codes = taxonomies()["incident_types"]
     by_prefix: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     implies: dict[str, dict[str, re.Pattern[str]]] = {}
+    unless: dict[str, frozenset[str]] = {}
     for code, spec in table.items():
         if code not in codes:
             raise ValueError(f"incident_types.toml uses unknown code {code!r}")
         for cue in spec["cues"]:
             by_prefix.setdefault(literal_prefix(cue), []).append((code, re.compile(cue)))
+        for cue in spec.get("weak", []):
+            by_prefix.setdefault(literal_prefix(cue), []).append((_WEAK + code, re.compile(cue)))
         implies[code] = {other: re.compile(cue) for other, cue in spec.get("implies", {}).items()}
-    return by_prefix, implies
+        unless[code] = frozenset(spec.get("unless", []))
+    return by_prefix, implies, unless
 
 
 lexicon.register("type", lambda: {prefix: (prefix, rules) for prefix, rules in _rules()[0].items()})
@@ -59,7 +70,7 @@ lexicon.register("type", lambda: {prefix: (prefix, rules) for prefix, rules in _
 def classify_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[int], bool] | None = None) -> list[str]:
     """Type codes in taxonomy order. `skip(position)` excludes countermeasure sections;
     `hits` is a precomputed `lexicon.scan(text)`."""
-    _, implies = _rules()
+    _, implies, unless = _rules()
     if hits is None:
         hits = lexicon.scan(text)
     found: set[str] = set()
@@ -77,8 +88,11 @@ def classify_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[
             match = pattern.match(text, start)
             if match and not is_negated(text, match.end()) and not is_advisory(text, match.end()):
                 found.add(code)
+    weak = {code[len(_WEAK):] for code in found if code.startswith(_WEAK)}
+    found -= {_WEAK + code for code in weak}
     implied = {other for code in found for other, cue in implies[code].items() if cue.search(text)}
     found |= implied
+    found |= {code for code in weak if not found & unless[code]}
     if not found:
         return ["other"]
     order = list(taxonomies()["incident_types"])

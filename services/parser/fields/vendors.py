@@ -8,7 +8,8 @@ countermeasure sentences (導入, 採用, 診断, 監視 …):
 2. a Latin product name right after a product noun: サーバー設置型メーラー「acmailer」,
    レイアウトシステム WebLAYLA;
 3. a company named as the entrusted operator: 委託している株式会社静岡情報処理センター,
-   株式会社Xが提供する/運営する….
+   株式会社Xが提供する/運営する…. After 委託 the sentence may instead say that the
+   company ran the system (保守, 運用, 管理, サイト …) without naming the breach.
 
 Names in the countermeasure list (OWASP ZAP, Acronis Cyber Protect, WAF …) are
 never reported, and neither is the organisation itself.
@@ -65,6 +66,7 @@ _COMPANY_ROLE = re.compile(
     r"(?:が|の)(?:提供|運営|管理|保守|運用|開発)(?:する|している|していた|を行う)"
 )
 _LEGAL_RE = re.compile(_LEGAL)
+_OPERATES = re.compile(r"保守|運用|運営|管理|開発|構築|システム|サーバ|サイト")
 _ROLE_CUE = re.compile(r"[がの](?:提供|運営|管理|保守|運用|開発)")
 _MAX_MENTIONS = 100  # bounded work on pathological repetition
 _PARTICLES = ("より", "から", "にて", "に対し", "において", "が", "は", "を", "へ", "と", "に", "で", "の")
@@ -157,7 +159,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
     own = compact(organization or "").lower()
     found: list[tuple[int, str]] = []
 
-    def accept(name: str, start: int, end: int) -> None:
+    def accept(name: str, start: int, end: int, operator: bool = False) -> None:
         key = compact(name).lower()
         if not key or key in counter_names or (own and (key in own or own in key)):
             return
@@ -169,7 +171,10 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         sentence = _sentence(text, start, end)
         if _COUNTER_SENTENCE.search(sentence):
             return
-        if not (_BREACH.search(sentence) or _BREACH.search(_line(text, start))):
+        # An entrusted operator counts where it is said to run the system or site
+        # ("サイトの保守は委託先である株式会社Xが行っておりました"), not only in a breach sentence.
+        if not (_BREACH.search(sentence) or _BREACH.search(_line(text, start))
+                or (operator and _OPERATES.search(sentence))):
             return
         found.append((start, name))
 
@@ -190,7 +195,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
             if match:
                 name = _trim_company(match.group("co"))
                 if len(name) > 4:
-                    accept(name, match.start("co"), match.end("co"))
+                    accept(name, match.start("co"), match.end("co"), operator=True)
             position = text.find(cue, position + 1)
     for tries, legal in enumerate(_LEGAL_RE.finditer(text)):
         if tries >= _MAX_MENTIONS * 4:
