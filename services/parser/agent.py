@@ -1,17 +1,27 @@
 """The parser as a Faust agent: raw posts in, incidents (or dead letters) out.
 
-The loop only moves bytes; all logic is in `services.parser.handling`. Posts
-are taken in small batches: one thread hop to parse the batch, one wait for
-the broker to acknowledge everything it produced. Faust acks a batch's
-events only when the next batch is requested, i.e. after their output was
-acknowledged, so a crash re-delivers posts rather than losing them, and
-re-parsing gives the same incident ids (idempotent downstream).
+The loop only moves bytes; all logic is in `services.parser.handling`.
+
+Posts are taken in batches and parsed in a worker thread; what a batch
+produces is handed to the producer in order, from this one actor, so the
+versions of one post reach the incidents topic in the order they came.
+While the broker acknowledges batch N, batch N+1 is already being parsed.
+
+At-least-once: each event holds an extra reference (`message.incref()`), so
+the ack `take_events` gives it when the next batch is requested is not the
+final one; the final ack comes from the acknowledger task once everything
+the batch produced is acknowledged by the broker. Only then may Faust commit
+the offset. If the broker refuses the output, the worker stops: nothing of
+that batch was committed, and its posts are delivered again after the
+restart, where re-parsing gives the same incident ids (idempotent downstream).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from typing import Any
 
 import faust
@@ -28,7 +38,7 @@ log = logging.getLogger("jikenbo.parser")
 
 BATCH = 200
 BATCH_WAIT = 0.05  # seconds: latency added at most, when posts trickle in
-CONCURRENCY = 1  # one actor: edits of a post must reach the incidents topic in order
+IN_FLIGHT = 4  # batches parsed ahead while earlier ones wait for the broker's ack
 
 
 def handle_batch(values: list[bytes]) -> list[Handled]:
@@ -44,28 +54,54 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
     dead_letters = raw_topic(app, topics.dead_letters)
     serve_faust_ops(app, "parser", config, broker_url, topics.raw_posts)
 
-    @app.agent(raw_posts, name="parse-posts", concurrency=CONCURRENCY)
+    async def publish(events: list[faust.EventT], results: list[Handled]) -> list[Any]:
+        """Hand a batch's output to the producer, in order; returns the delivery futures."""
+        sent: list[Any] = []
+        for event, handled in zip(events, results):
+            if handled.dead_letter is not None:
+                reason = handled.dead_letter["reason"]
+                log.warning("post sent to dead-letter topic: %s", reason[:200], extra={"post": _key(event)})
+                sent.append(await dead_letters.send(key=event.key, value=serde.dumps(handled.dead_letter)))
+                continue
+            for incident in handled.incidents:
+                sent.append(await incidents.send(key=serde.key(incident["incident_id"]), value=serde.dumps(incident)))
+            log.debug(
+                "post parsed: %d incident(s)", len(handled.incidents),
+                extra={"post": _key(event), "incidents": ",".join(i["incident_id"] for i in handled.incidents)},
+            )
+        return sent
+
+    @app.agent(raw_posts, name="parse-posts")
     async def parse_posts(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(BATCH, within=BATCH_WAIT):
-            results = await asyncio.to_thread(handle_batch, [event.value for event in events])
-            sent: list[Any] = []
-            for event, handled in zip(events, results):
-                if handled.dead_letter is not None:
-                    reason = handled.dead_letter["reason"]
-                    log.warning("post sent to dead-letter topic: %s", reason[:200], extra={"post": _key(event)})
-                    sent.append(await dead_letters.send(key=event.key, value=serde.dumps(handled.dead_letter)))
-                    continue
-                for incident in handled.incidents:
-                    sent.append(await incidents.send(key=serde.key(incident["incident_id"]), value=serde.dumps(incident)))
-                log.debug(
-                    "post parsed: %d incident(s)", len(handled.incidents),
-                    extra={"post": _key(event), "incidents": ",".join(i["incident_id"] for i in handled.incidents)},
-                )
-            await asyncio.gather(*sent)
-            POSTS_PARSED.inc(len(events))
-            INCIDENTS_PARSED.inc(sum(len(h.incidents) for h in results))
-            DEAD_LETTERS.inc(sum(1 for h in results if h.dead_letter is not None))
-            log.info("parsed %d post(s) into %d incident(s)", len(events), sum(len(h.incidents) for h in results))
+        inflight: asyncio.Queue[tuple[list[faust.EventT], list[Handled], list[Any]]] = asyncio.Queue(IN_FLIGHT)
+
+        async def acknowledge() -> None:
+            while True:
+                events, results, sent = await inflight.get()
+                try:
+                    await asyncio.gather(*sent)
+                except Exception as exc:  # the broker refused or timed out: restart, redeliver
+                    log.error("broker did not acknowledge parsed incidents (%s); restarting so the posts are redelivered", exc)
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+                for event in events:
+                    await stream.ack(event)
+                incident_count = sum(len(h.incidents) for h in results)
+                POSTS_PARSED.inc(len(events))
+                INCIDENTS_PARSED.inc(incident_count)
+                DEAD_LETTERS.inc(sum(1 for h in results if h.dead_letter is not None))
+                log.info("parsed %d post(s) into %d incident(s)", len(events), incident_count)
+
+        acknowledger = asyncio.create_task(acknowledge())
+        try:
+            async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
+                events = list(batch)
+                for event in events:
+                    event.message.incref()  # released by acknowledge(), not by take_events
+                results = await asyncio.to_thread(handle_batch, [event.value for event in events])
+                await inflight.put((events, results, await publish(events, results)))
+        finally:
+            acknowledger.cancel()
 
     return app
 
