@@ -46,11 +46,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def die_with_parent() -> None:
-    """Run in the child before exec: SIGKILL it when the parent dies."""
+def exit_with_parent() -> None:
+    """SIGKILL this process when its parent dies (Linux), so no orphan outlives a `kill -9`."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def die_with_parent() -> None:
+    """Run in the child before exec: SIGKILL it when the parent dies."""
+    exit_with_parent()
     os.setpgrp()  # Ctrl-C on the terminal reaches us, not the child: we stop it in order.
 
 

@@ -2,7 +2,7 @@
 
 The loop only moves bytes; all logic is in `services.parser.handling`.
 
-Posts are taken in batches and parsed in a worker thread; what a batch
+Posts are taken in batches and parsed in a process of their own; what a batch
 produces is handed to the producer in order, from this one actor, so the
 versions of one post reach the incidents topic in the order they came.
 While the broker acknowledges batch N, batch N+1 is already being parsed.
@@ -20,19 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import signal
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
 
 import faust
 
 from services.common import serde
+from services.common.broker import exit_with_parent
 from services.common.config import Config
 from services.common.faust_app import make_app, raw_topic
 from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
 from services.common.ops import serve_faust_ops
 from services.common.topics import Topics
-from services.parser.handling import Handled, handle_raw
+from services.parser.handling import Handled, dead_letter, handle_raw
 
 log = logging.getLogger("jikenbo.parser")
 
@@ -43,6 +47,48 @@ IN_FLIGHT = 4  # batches parsed ahead while earlier ones wait for the broker's a
 
 def handle_batch(values: list[bytes]) -> list[Handled]:
     return [handle_raw(value) for value in values]
+
+
+class ParseProcess:
+    """Runs `handle_batch` in a process of its own.
+
+    Parsing is CPU work: in another process it runs on another core while the
+    agent's loop talks to the broker (a thread would share the GIL with it).
+    If a post kills that process (out of memory, a crash in a C extension),
+    the batch is parsed again post by post in fresh processes, and the post
+    that kills it again becomes a dead letter instead of stopping the stream.
+    """
+
+    def __init__(self, work: Callable[[list[bytes]], list[Handled]] = handle_batch) -> None:
+        self.work = work
+        self.pool = self._new_pool()
+
+    @staticmethod
+    def _new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
+
+    async def __call__(self, values: list[bytes]) -> list[Handled]:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.pool, self.work, values)
+        except BrokenProcessPool:
+            log.error("parser process died on a batch of %d post(s); parsing them one by one", len(values))
+        self._renew()
+        results = []
+        for value in values:
+            try:
+                results.extend(await loop.run_in_executor(self.pool, self.work, [value]))
+            except BrokenProcessPool as exc:
+                results.append(Handled(dead_letter=dead_letter("parser process died on this post", exc, raw=value)))
+                self._renew()
+        return results
+
+    def _renew(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def build_parser_app(config: Config, broker_url: str) -> faust.App:
@@ -93,15 +139,17 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                 log.info("parsed %d post(s) into %d incident(s)", len(events), incident_count)
 
         acknowledger = asyncio.create_task(acknowledge())
+        parse = ParseProcess()
         try:
             async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
                 events = list(batch)
                 for event in events:
                     event.message.incref()  # released by acknowledge(), not by take_events
-                results = await asyncio.to_thread(handle_batch, [event.value for event in events])
+                results = await parse([event.value for event in events])
                 await inflight.put((events, results, await publish(events, results)))
         finally:
             acknowledger.cancel()
+            parse.close()
 
     return app
 
