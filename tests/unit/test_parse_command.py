@@ -1,0 +1,57 @@
+"""`jikenbo parse`: the offline tool prints what the agent would publish."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import schemas
+from services.parser.handling import incidents_from_post
+from services.parser.offline import post_from_document
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "services" / "demo" / "corpus"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", "parse", *args], cwd=REPO, input=stdin.decode() if stdin else None,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_parse_001_yields_its_eight_incidents_in_order() -> None:
+    (seed,) = SEEDS.glob("001_*.txt")
+    result = run(str(seed))
+    assert result.returncode == 0, result.stderr
+    incidents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [i["case_id"] for i in incidents] == [
+        "2023-106", "2023-105", "2023-104", "2023-103", "2023-102", "2023-101", "2023-104", None,
+    ]
+    assert incidents[0]["organization"] == "エン・ジャパン株式会社"
+    for incident in incidents:
+        schemas.validate("incident", incident)
+
+
+def test_parse_prints_what_the_agent_code_produces() -> None:
+    (seed,) = SEEDS.glob("002_*.txt")
+    printed = [json.loads(line) for line in run(str(seed)).stdout.splitlines()]
+    agent = incidents_from_post(post_from_document(str(seed), seed.read_text(encoding="utf-8")))
+    assert [i["incident_id"] for i in printed] == [i["incident_id"] for i in agent]
+
+
+def test_all_adds_non_incident_lines_and_stdin_works() -> None:
+    (seed,) = SEEDS.glob("004_*.txt")
+    result = run("--all", "-", stdin=seed.read_bytes())
+    kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
+    assert kinds.count("non_incident") >= 1 and kinds.count("incident") == 4
+
+
+def test_unreadable_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    result = run(str(bad), str(tmp_path / "missing.txt"))
+    assert result.returncode == 2
+    assert "not UTF-8" in result.stderr and "Traceback" not in result.stderr
