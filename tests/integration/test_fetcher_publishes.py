@@ -9,54 +9,35 @@ import pytest
 
 import schemas
 from services.common.broker import EmbeddedBroker
-from services.common.config import Config, FeedConfig, FetcherConfig
-from services.common.kafka import ensure_pipeline_topics, make_producer
+from services.common.config import Config, FetcherConfig
+from services.common.kafka import ensure_pipeline_topics
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents
-from services.fetcher.http import HttpClient, make_session
-from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
 from tests.feed_server import FeedServer
+from tests.fetcher_support import feed_config, poll_once
 from tests.kafka_helpers import read_topic
 
 pytestmark = pytest.mark.integration
 
 
-def make_config(tmp_path: Path, prefix: str, url: str) -> Config:
-    return Config(
-        topic_prefix=prefix,
-        partitions=2,
-        state_dir=tmp_path,
-        fetcher=FetcherConfig(allow_private_networks=True),
-        feeds=(FeedConfig(name="demo", url=url, interval=60),),
-    )
-
-
-async def poll_once(config: Config, bootstrap: str, state_path: Path) -> str:
-    """A fresh fetcher (as after a restart) polls every feed once."""
+async def restart_and_poll(config: Config, bootstrap: str, state_path: Path) -> str:
+    """A fresh fetcher (as after a restart) polls the feed once; returns the poll status."""
     state = FetcherState(state_path)
-    producer = make_producer(bootstrap, "test")
-    await producer.start()
     try:
-        service = FetcherService(config, producer, state)
-        async with make_session(config.fetcher) as session:
-            service.client = HttpClient(session, config.fetcher)
-            feed = config.feeds[0]
-            outcome = await service.poll(feed, state.feed(feed.name, feed.url))
-        return outcome.status
+        return (await poll_once(config, bootstrap, state)).status
     finally:
-        await producer.stop()
         state.close()
 
 
 async def test_each_entry_is_published_once_across_polls_and_restarts(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents()), honour_etag=False).start()
     try:
-        config = make_config(tmp_path, prefix, server.url)
+        config = feed_config(tmp_path, prefix, server.url)
         await ensure_pipeline_topics(config, broker.bootstrap)
         state_path = tmp_path / "fetcher.sqlite3"
-        assert await poll_once(config, broker.bootstrap, state_path) == "200"
-        assert await poll_once(config, broker.bootstrap, state_path) == "200"  # restart; server ignores ETag
+        assert await restart_and_poll(config, broker.bootstrap, state_path) == "200"
+        assert await restart_and_poll(config, broker.bootstrap, state_path) == "200"  # restart; server ignores ETag
         messages = await read_topic(broker.bootstrap, Topics(prefix).raw_posts)
     finally:
         await server.stop()
@@ -70,11 +51,11 @@ async def test_each_entry_is_published_once_across_polls_and_restarts(broker: Em
 async def test_unchanged_feed_costs_a_304_after_restart(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
     try:
-        config = make_config(tmp_path, prefix, server.url)
+        config = feed_config(tmp_path, prefix, server.url)
         await ensure_pipeline_topics(config, broker.bootstrap)
         state_path = tmp_path / "fetcher.sqlite3"
-        assert await poll_once(config, broker.bootstrap, state_path) == "200"
-        assert await poll_once(config, broker.bootstrap, state_path) == "304"
+        assert await restart_and_poll(config, broker.bootstrap, state_path) == "200"
+        assert await restart_and_poll(config, broker.bootstrap, state_path) == "304"
         assert server.not_modified == 1
     finally:
         await server.stop()
@@ -84,14 +65,14 @@ async def test_edited_post_is_published_again_as_a_new_version(broker: EmbeddedB
     documents = corpus_documents()
     server = await FeedServer(body=build_atom(documents)).start()
     try:
-        config = make_config(tmp_path, prefix, server.url)
+        config = feed_config(tmp_path, prefix, server.url)
         await ensure_pipeline_topics(config, broker.bootstrap)
         state_path = tmp_path / "fetcher.sqlite3"
-        await poll_once(config, broker.bootstrap, state_path)
+        await restart_and_poll(config, broker.bootstrap, state_path)
         name, text = documents[2]
         documents[2] = (name, text + "\n\n追記: 影響件数を更新しました。")
         server.body = build_atom(documents)
-        await poll_once(config, broker.bootstrap, state_path)
+        await restart_and_poll(config, broker.bootstrap, state_path)
         messages = await read_topic(broker.bootstrap, Topics(prefix).raw_posts)
     finally:
         await server.stop()
@@ -101,10 +82,10 @@ async def test_edited_post_is_published_again_as_a_new_version(broker: EmbeddedB
 
 
 async def test_unreachable_feed_is_one_line_and_a_backoff(broker: EmbeddedBroker, prefix: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    config = make_config(tmp_path, prefix, "http://127.0.0.1:9/feed")
+    config = feed_config(tmp_path, prefix, "http://127.0.0.1:9/feed")
     await ensure_pipeline_topics(config, broker.bootstrap)
     state_path = tmp_path / "fetcher.sqlite3"
-    assert await poll_once(config, broker.bootstrap, state_path) == "error"
+    assert await restart_and_poll(config, broker.bootstrap, state_path) == "error"
     state = FetcherState(state_path)
     feed = state.feed("demo", "http://127.0.0.1:9/feed")
     state.close()
@@ -116,10 +97,10 @@ async def test_unreachable_feed_is_one_line_and_a_backoff(broker: EmbeddedBroker
 async def test_private_address_is_refused_unless_allowed(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
     try:
-        config = make_config(tmp_path, prefix, server.url)
+        config = feed_config(tmp_path, prefix, server.url)
         config = replace(config, fetcher=FetcherConfig(allow_private_networks=False))
         await ensure_pipeline_topics(config, broker.bootstrap)
-        assert await poll_once(config, broker.bootstrap, tmp_path / "f.sqlite3") == "error"
+        assert await restart_and_poll(config, broker.bootstrap, tmp_path / "f.sqlite3") == "error"
         assert server.requests == 0
     finally:
         await server.stop()

@@ -8,47 +8,29 @@ from pathlib import Path
 import pytest
 
 from services.common.broker import EmbeddedBroker
-from services.common.config import Config, FeedConfig, FetcherConfig
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents
 from services.fetcher.feeds import parse_feed
 from services.fetcher.confirm import Confirmer, replay_if_lost
-from services.fetcher.http import HttpClient, make_session
-from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
 from tests.feed_server import FeedServer
+from tests.fetcher_support import feed_config, poll_once
 from tests.kafka_helpers import read_topic, wait_for
 from tests.processes import service_env, start, stop
 
 pytestmark = pytest.mark.integration
 
 
-async def publish_feed(config: Config, bootstrap: str, state: FetcherState) -> None:
-    producer = make_producer(bootstrap, "test")
-    await producer.start()
-    try:
-        service = FetcherService(config, producer, state)
-        async with make_session(config.fetcher) as session:
-            service.client = HttpClient(session, config.fetcher)
-            feed = config.feeds[0]
-            await service.poll(feed, state.feed(feed.name, feed.url))
-    finally:
-        await producer.stop()
-
-
 async def test_posts_lost_with_the_broker_are_published_again(tmp_path: Path, prefix: str) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
-    config = Config(
-        topic_prefix=prefix, partitions=2, state_dir=tmp_path,
-        fetcher=FetcherConfig(allow_private_networks=True), feeds=(FeedConfig(name="demo", url=server.url),),
-    )
+    config = feed_config(tmp_path, prefix, server.url)
     topics = Topics(prefix)
     state = FetcherState(tmp_path / "fetcher.sqlite3")
     try:
         async with EmbeddedBroker(tmp_path / "first") as first:
             await ensure_pipeline_topics(config, first.bootstrap)
-            await publish_feed(config, first.bootstrap, state)
+            await poll_once(config, first.bootstrap, state)
             assert state.unconfirmed_count() == 5
         async with EmbeddedBroker(tmp_path / "second") as second:  # memory gone, as after kill -9 of `up`
             await ensure_pipeline_topics(config, second.bootstrap)
@@ -69,16 +51,13 @@ async def test_posts_lost_with_the_broker_are_published_again(tmp_path: Path, pr
 
 async def test_outbox_empties_once_parser_and_alerter_processed_everything(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
-    config = Config(
-        topic_prefix=prefix, partitions=2, state_dir=tmp_path,
-        fetcher=FetcherConfig(allow_private_networks=True), feeds=(FeedConfig(name="demo", url=server.url),),
-    )
+    config = feed_config(tmp_path, prefix, server.url)
     topics = Topics(prefix)
     await ensure_pipeline_topics(config, broker.bootstrap)
     state = FetcherState(tmp_path / "fetcher.sqlite3")
     confirmer = Confirmer(state, broker.bootstrap, topics)
     env = service_env(broker.url, tmp_path / "state", prefix, JIKENBO_SUBSCRIPTIONS_FILE=str(Path("services/demo/subscriptions.toml").resolve()))
-    await publish_feed(config, broker.bootstrap, state)
+    await poll_once(config, broker.bootstrap, state)
     assert await confirmer.step() is None, "no parser or alerter has run yet"
     processes = [start([name], env, tmp_path / f"{name}.log") for name in ("parser", "alerter")]
     try:
