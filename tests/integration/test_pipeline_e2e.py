@@ -7,7 +7,6 @@ production (`python -m services.cli …`).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
