@@ -15,9 +15,14 @@ outbox until it knows the parser *and* the alerter have processed it:
    are done and are deleted.
 
 On start, if the raw-posts topic is empty (a fresh embedded broker, or topics
-recreated) while the outbox is not, the outbox is published again. Parser and
-alerter are idempotent (stable incident ids, the alert ledger), so a replay
-of something already processed costs a little work and sends nothing twice.
+recreated) while the outbox is not, the outbox is published again; only then
+does confirmation start, since a snapshot is only sound for messages the
+broker it is taken on has acknowledged. While running, a broker that comes
+back without its messages (an end offset lower than one seen before) is
+detected the same way: the pending snapshot is dropped and the outbox
+published again. Parser and alerter are idempotent (stable incident ids, the
+alert ledger), so a replay of something already processed costs a little work
+and sends nothing twice.
 """
 
 from __future__ import annotations
@@ -52,20 +57,29 @@ class Snapshot:
 class Confirmer:
     """Advances the outbox's confirmed watermark, one snapshot at a time."""
 
-    def __init__(self, state: FetcherState, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None) -> None:
+    def __init__(
+        self, state: FetcherState, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None,
+        producer: AIOKafkaProducer | None = None,
+    ) -> None:
         self.state = state
         self.bootstrap = bootstrap
         self.topics = topics
         self.security = security
+        self.producer = producer  # to publish the outbox again if the broker loses it while we run
         self.pending: Snapshot | None = None
+        self.high_water: dict[int, int] = {}  # highest end offset seen per raw-posts partition
 
     async def step(self) -> int | None:
         """Try to confirm the pending snapshot; returns the sequence confirmed, if any."""
+        if self.state.outbox_head() == 0:
+            return None
+        raw_ends = await end_offsets(self.bootstrap, self.topics.raw_posts, self.security)
+        if not raw_ends:
+            return None  # the topic is not known (yet): nothing can be proven
+        if await self.broker_lost_messages(raw_ends):
+            return None
         if self.pending is None:
-            seq = self.state.outbox_head()
-            if seq == 0:
-                return None
-            self.pending = Snapshot(seq, await end_offsets(self.bootstrap, self.topics.raw_posts, self.security))
+            self.pending = Snapshot(self.state.outbox_head(), raw_ends)
         snapshot = self.pending
         if snapshot.incident_ends is None:
             parsed = await committed_offsets(
@@ -83,6 +97,19 @@ class Confirmer:
         self.pending = None
         log.debug("confirmed %d post(s) processed downstream", removed)
         return snapshot.seq
+
+    async def broker_lost_messages(self, raw_ends: dict[int, int]) -> bool:
+        """True (and the outbox published again) if an end offset went back: the broker lost its messages."""
+        if not any(raw_ends.get(partition, 0) < end for partition, end in self.high_water.items()):
+            for partition, end in raw_ends.items():
+                self.high_water[partition] = max(end, self.high_water.get(partition, 0))
+            return False
+        self.pending, self.high_water = None, {}
+        log.warning("the broker lost messages of %s (its end offsets went back)", self.topics.raw_posts)
+        if self.producer is not None:
+            sent = await republish(self.state, self.producer, self.topics)
+            log.info("republished %d post(s) the broker had lost", sent)
+        return True
 
     async def run(self, every: float = CONFIRM_EVERY) -> None:
         while True:
@@ -104,6 +131,11 @@ async def replay_if_lost(
     if sum(ends.values()) > 0:
         return 0
     log.warning("the broker has none of %d post(s) not yet confirmed downstream; publishing them again", waiting)
+    return await republish(state, producer, topics)
+
+
+async def republish(state: FetcherState, producer: AIOKafkaProducer, topics: Topics) -> int:
+    """Publish every message of the outbox again, oldest first; returns how many were sent."""
     sent = 0
     batch: list[asyncio.Future] = []
     for _, post_id, payload in list(state.unconfirmed()):

@@ -25,18 +25,22 @@ async def run_fetcher(config: Config, bootstrap: str) -> None:
         state = FetcherState(config.state_dir / "fetcher.sqlite3")
         producer = make_producer(bootstrap, topics.group("fetcher"), config.security)
         await producer.start()
-        confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics, config.security).run())
+        confirmer: asyncio.Task[None] | None = None
         try:
             replayed = await replay_if_lost(state, producer, bootstrap, topics, config.security)
             if replayed:
                 log.info("republished %d post(s) the broker had lost", replayed)
+            # Only now: a snapshot taken before the replay would count the lost posts as
+            # below the (empty) topic's end offsets and confirm them unprocessed.
+            confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics, config.security, producer).run())
             producing = True
             log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
             await FetcherService(config, producer, state).run()
         finally:
             producing = False
-            confirmer.cancel()
-            await asyncio.gather(confirmer, return_exceptions=True)
+            if confirmer is not None:
+                confirmer.cancel()
+                await asyncio.gather(confirmer, return_exceptions=True)
             await producer.stop()
             state.close()
             log.info("fetcher stopped")
