@@ -47,6 +47,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
+from xml.sax.saxutils import quoteattr
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -141,7 +143,7 @@ def brand(n: int) -> str:
 
 def vary(template: Template, n: int) -> str:
     """The template with its own case number, organisation and affected count."""
-    text = _CASE.sub(lambda m: f"#{m.group(1)}-{n:05d}", template.text, count=1)
+    text = _CASE.sub(f"#{2000 + n // 1000}-{n % 1000:03d}", template.text, count=1)  # the blog's #YYYY-NNN, distinct per n
     if template.organization and len(template.organization) >= 2:
         text = text.replace(template.organization, brand(n) + template.organization)
     if template.affected_text and template.affected_text in text:
@@ -165,7 +167,7 @@ def atom(feed_id: str, entries: list[tuple[Entry, datetime]], links: dict[str, s
         "xmlns:openSearch='http://a9.com/-/spec/opensearchrss/1.0/'>"
         f"<id>tag:blogger.com,1999:blog-{feed_id}</id><updated>{START.strftime('%Y-%m-%dT%H:%M:%S.000Z')}</updated>"
         "<title type='text'>jikenbo e2e bench</title>"
-        + "".join(f"<link rel='{rel}' href='{href}'/>" for rel, href in links.items())
+        + "".join(f"<link rel='{rel}' href={quoteattr(href)}/>" for rel, href in links.items())
         + (f"<openSearch:totalResults>{total}</openSearch:totalResults>" if total is not None else "")
     )
     body = "".join(atom_entry(e.post_id, e.title, e.html, when, e.link) for e, when in entries)
@@ -379,15 +381,32 @@ class RssSampler(threading.Thread):
         self.join(5)
 
 
-def start_service(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+PROFILE: set[str] = set()  # services to run under `py-spy record` (--profile)
+
+
+def start_service(args: list[str], env: dict[str, str], log_path: Path, name: str | None = None) -> subprocess.Popen[bytes]:
     """`python -m services.cli ARGS` as production runs it, output to a log file."""
+    command = [sys.executable, "-m", "services.cli", *args]
+    name = name or args[0]
+    if name in PROFILE:  # py-spy becomes the parent: its RSS and CPU count as the service's in that run
+        out = REPO / "bench" / "results" / f"e2e-{name}.folded"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "-f", "raw", "--subprocesses", "-o", str(out), "--", *command]
     with open(log_path, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        return subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def stop_service(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
+    """SIGTERM, as an operator would; a py-spy parent gets SIGINT (it then writes its profile), its child SIGTERM."""
     if process.poll() is None:
-        process.terminate()
+        profiled = Path(str(process.args[0])).name == "py-spy"  # type: ignore[index]
+        children = tree(process.pid)[1:] if profiled else []
+        process.send_signal(signal.SIGINT if profiled else signal.SIGTERM)
+        for child in children:
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         try:
             process.wait(grace)
         except subprocess.TimeoutExpired:
@@ -690,7 +709,12 @@ def main() -> None:
     parser.add_argument("--live-seconds", type=float, default=60.0, help="over how long they appear")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 500 posts, 20 live entries over 8 s")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "e2e.json", help="where to write the figures")
+    parser.add_argument(
+        "--profile", action="append", default=[], choices=["parser", "alerter", "backfill", "fetcher"],
+        help="run this service under `py-spy record` (collapsed stacks in bench/results/e2e-NAME.folded; distorts the figures)",
+    )
     args = parser.parse_args()
+    PROFILE.update(args.profile)
     if args.quick:
         args.posts, args.live, args.live_seconds = 500, 20, 8.0
     load_start = os.getloadavg()
