@@ -9,6 +9,7 @@ served by jikenbo itself.
 from __future__ import annotations
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from services.common.config import Config, KafkaSecurity
 from services.common.kafka import ssl_context
@@ -26,11 +27,38 @@ def broker_credentials(security: KafkaSecurity) -> faust.auth.Credentials | None
     return faust.SSLCredentials(context) if context is not None else None
 
 
+# How long a fetch may wait at the broker when there is nothing to read. Faust
+# hard-codes 1500 ms. Kafka answers a waiting fetch as soon as data arrives, so
+# there the value only sets how often an idle consumer asks again; the embedded
+# broker (Tansu) answers only when the wait is over, so each consumer hop added
+# up to ~0.75 s to an alert's latency (bench/e2e.py). 100 ms costs an idle
+# worker under 1% of a core.
+FETCH_MAX_WAIT_MS = 100
+
+
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: faust_aiokafka.Transport) -> faust_aiokafka.aiokafka.AIOKafkaConsumer:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when start() builds its fetcher
+        return consumer
+
+
+class _Consumer(faust_aiokafka.Consumer):
+    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class _Transport(faust_aiokafka.Transport):
+    """Faust's aiokafka transport with a short fetch wait (FETCH_MAX_WAIT_MS)."""
+
+    Consumer = _Consumer
+
+
 def make_app(service: str, config: Config, broker_url: str) -> faust.App:
     """A Faust app whose consumer group is `<prefix>-<service>`."""
     datadir = config.state_dir / "faust" / service
     datadir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app = faust.App(
         Topics(config.topic_prefix).group(service),
         broker=broker_url,
         broker_credentials=broker_credentials(config.security),
@@ -55,6 +83,8 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
         broker_rebalance_timeout=30.0,
         loghandlers=[],
     )
+    app.transport = _Transport(app.conf.broker_consumer, app)
+    return app
 
 
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:
