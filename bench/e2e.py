@@ -417,15 +417,22 @@ def stop_service(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
 # ---------------------------------------------------------------- measuring
 
 
-class AlertWatch:
-    """A plain consumer on the alerts topic: when each alert arrived, by the post link it is about."""
+LINK_OF = {  # where each topic's messages name the post they come from
+    "raw": lambda value: value["url"],
+    "incidents": lambda value: value["source"]["url"],
+    "alerts": lambda value: value["incident"]["url"],
+}
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+
+class TopicWatch:
+    """A plain consumer on one pipeline topic: when messages about each post link arrived."""
+
+    def __init__(self, bootstrap: str, topic: str, kind: str) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
-        self.first_seen: dict[str, float] = {}  # post link -> first alert received
+        self.link_of = LINK_OF[kind]
+        self.first_seen: dict[str, float] = {}  # post link -> first message about it received
         self.last_seen: dict[str, float] = {}
-        self.count = 0
         self.task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
@@ -444,10 +451,9 @@ class AlertWatch:
                 now = time.time()
                 for messages in batch.values():
                     for message in messages:
-                        url = serde.loads(message.value)["incident"]["url"]
+                        url = self.link_of(serde.loads(message.value))
                         self.first_seen.setdefault(url, now)
                         self.last_seen[url] = now
-                        self.count += 1
         finally:
             await consumer.stop()
 
@@ -468,8 +474,17 @@ class AlertWatch:
         return bool(predicate())
 
 
-def expected_alerts(config_path: Path, bodies: list[bytes], feed: str, origin: str) -> tuple[list[bytes], dict[str, int], int]:
-    """The raw-post payloads of these pages, alerts per post link and the incident count, by the services' own code run offline."""
+@dataclass
+class Expected:
+    """What the pipeline must produce from some feed pages, by the services' own code run offline."""
+
+    payloads: list[bytes]  # the raw-post messages, as the fetcher publishes them
+    alerts: dict[str, int]  # post link -> alerts its incidents raise (posts with none left out)
+    incidents: dict[str, str]  # incident id -> post link
+
+
+def expected_alerts(config_path: Path, bodies: list[bytes], feed: str, origin: str) -> Expected:
+    """Parse the pages, split and extract the posts, match the incidents against the subscriptions."""
     from services.alerter.match import SubscriptionIndex
     from services.alerter.subscriptions import subscriptions_from_config
     from services.common import serde
@@ -487,7 +502,8 @@ def expected_alerts(config_path: Path, bodies: list[bytes], feed: str, origin: s
     for incident in incidents.values():
         url = incident["source"]["url"]
         alerts[url] = alerts.get(url, 0) + len(index.matches(incident))
-    return payloads, {url: n for url, n in alerts.items() if n}, len(incidents)
+    links = {incident_id: incident["source"]["url"] for incident_id, incident in incidents.items()}
+    return Expected(payloads, {url: n for url, n in alerts.items() if n}, links)
 
 
 async def broker_ceiling(bootstrap: str, payloads: list[bytes]) -> dict[str, float]:
@@ -535,12 +551,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def latency_summary(appeared: dict[str, float], watch: AlertWatch) -> dict[str, Any]:
-    latencies = [watch.first_seen[url] - t for url, t in appeared.items() if url in watch.first_seen]
+def latency_summary(appeared: dict[str, float], watches: dict[str, TopicWatch]) -> dict[str, Any]:
+    """Percentiles of appearance -> alert, and the median of each hop on the way (where the time goes)."""
+    alerts = watches["alerts"].first_seen
+    latencies = [alerts[url] - t for url, t in appeared.items() if url in alerts]
     summary: dict[str, Any] = {"entries": len(appeared), "alerted": len(latencies)}
     for name, fraction in (("p50_s", 0.5), ("p95_s", 0.95), ("p99_s", 0.99), ("max_s", 1.0)):
         summary[name] = percentile(latencies, fraction) if latencies else None
     summary["mean_s"] = sum(latencies) / len(latencies) if latencies else None
+    stages = [("appeared", appeared), *((kind, watches[kind].first_seen) for kind in ("raw", "incidents", "alerts"))]
+    hops = {}
+    for (before, earlier), (after, later) in zip(stages, stages[1:]):
+        gaps = [later[url] - earlier[url] for url in appeared if url in earlier and url in later]
+        hops[f"{before}->{after}"] = {"p50_s": percentile(gaps, 0.5), "max_s": max(gaps)} if gaps else None
+    summary["hops"] = hops
     return summary
 
 
@@ -552,7 +576,7 @@ def service_config(path: Path, feeds: str, fetcher_extra: str = "") -> Path:
 
 
 async def live_phase(
-    phase: str, port: int, env: dict[str, str], config: Path, tmp: Path, watch: AlertWatch, sampler: RssSampler,
+    phase: str, port: int, env: dict[str, str], config: Path, tmp: Path, watches: dict[str, TopicWatch], sampler: RssSampler,
     count: int, seconds: float, seed: int,
 ) -> dict[str, Any]:
     """Start a fetcher on the live feed, let `count` entries appear over `seconds`, time their alerts."""
@@ -574,10 +598,11 @@ async def live_phase(
         while not status["done"]:
             await asyncio.sleep(0.2)
             status = server_json(port, f"/_live/{phase}")
-        await watch.wait(lambda: all(url in watch.first_seen for url in status["appeared"]), 30)
+        alerts = watches["alerts"]
+        await alerts.wait(lambda: all(url in alerts.first_seen for url in status["appeared"]), 30)
     finally:
         stop_service(fetcher)
-    summary = latency_summary(status["appeared"], watch)
+    summary = latency_summary(status["appeared"], watches)
     summary["push_errors"] = status["push_errors"] if phase == "push" else []
     return summary
 
@@ -602,7 +627,8 @@ async def measure(args: argparse.Namespace, tmp: Path, port: int, history_bodies
     config_poll = service_config(tmp / "poll.toml", feeds_poll)
     config_push = service_config(tmp / "push.toml", feeds_push, websub)
 
-    payloads, expected, incident_count = expected_alerts(config_backfill, history_bodies, "history", "backfill")
+    offline = expected_alerts(config_backfill, history_bodies, "history", "backfill")
+    payloads, expected, incident_count = offline.payloads, offline.alerts, len(offline.incidents)
     expected_total = sum(expected.values())
     sampler = RssSampler()
     sampler.start()
@@ -618,8 +644,13 @@ async def measure(args: argparse.Namespace, tmp: Path, port: int, history_bodies
         workers = {name: start_service([name], env, tmp / f"{name}.log") for name in ("parser", "alerter")}
         for name, process in workers.items():
             sampler.watch(name, process.pid)
-        watch = AlertWatch(broker.bootstrap, topics.alerts)
-        watch.start()
+        watches = {
+            kind: TopicWatch(broker.bootstrap, topic, kind)
+            for kind, topic in (("raw", topics.raw_posts), ("incidents", topics.incidents), ("alerts", topics.alerts))
+        }
+        for watch in watches.values():
+            watch.start()
+        watch = watches["alerts"]
         try:
             # Warm-up: both consumer groups formed, one post all the way to an alert.
             warm_post = parse_feed(atom(BLOG_ID, [(warm, START)], {}), {}, "warm-up", "live").posts[0]
@@ -645,18 +676,23 @@ async def measure(args: argparse.Namespace, tmp: Path, port: int, history_bodies
             stats = server_json(port, "/_stats")
             first_request = stats["first_history_request"]
             last_alert = max(watch.last_seen[url] for url in expected if url in watch.last_seen)
+            history_links = set(offline.incidents.values())
+            last_raw = max(t for url, t in watches["raw"].first_seen.items() if url in history_links)
+            last_incident = max(t for url, t in watches["incidents"].first_seen.items() if url in history_links)
             alerts_received = sum(1 for url in expected if url in watch.first_seen)
             elapsed = last_alert - first_request
             backfill_result = {
                 "posts": len(payloads), "pages": stats["history_requests"], "incidents_expected": incident_count,
                 "alerts_expected": expected_total, "posts_alerted_expected": len(expected), "posts_alerted": alerts_received,
-                "complete": complete, "publish_s": published_at - first_request, "elapsed_s": elapsed,
+                "complete": complete, "publish_s": published_at - first_request, "last_raw_post_s": last_raw - first_request,
+                "last_incident_s": last_incident - first_request, "elapsed_s": elapsed,
                 "posts_per_s": len(payloads) / elapsed, "alerts_per_s": expected_total / elapsed,
             }
-            poll = await live_phase("poll", port, env, config_poll, tmp, watch, sampler, args.live, args.live_seconds, 1)
-            push = await live_phase("push", port, env, config_push, tmp, watch, sampler, args.live, args.live_seconds, 2)
+            poll = await live_phase("poll", port, env, config_poll, tmp, watches, sampler, args.live, args.live_seconds, 1)
+            push = await live_phase("push", port, env, config_push, tmp, watches, sampler, args.live, args.live_seconds, 2)
         finally:
-            await watch.stop()
+            for watch in watches.values():
+                await watch.stop()
             for process in workers.values():
                 stop_service(process)
     sampler.stop()
@@ -686,6 +722,7 @@ def table(result: dict[str, Any]) -> list[str]:
         f"{'backfill: incidents / alerts expected':<48} {str(b['incidents_expected']) + ' / ' + str(b['alerts_expected']):>12}",
         f"{'backfill: posts alerted / expected':<48} {str(b['posts_alerted']) + ' / ' + str(b['posts_alerted_expected']):>12}",
         f"{'backfill: all posts published (s)':<48} {b['publish_s']:>12.2f}",
+        f"{'backfill: last raw post / incident seen (s)':<48} {format(b['last_raw_post_s'], '.2f') + ' / ' + format(b['last_incident_s'], '.2f'):>12}",
         f"{'backfill: first request -> last alert (s)':<48} {b['elapsed_s']:>12.2f}",
         f"{'backfill: posts/s end to end':<48} {b['posts_per_s']:>12.1f}  >= 500",
         f"{'backfill: fraction of broker ceiling':<48} {b['fraction_of_ceiling']:>12.1%}",
@@ -695,6 +732,8 @@ def table(result: dict[str, Any]) -> list[str]:
         rows.append(f"{label + ': entries alerted / appeared':<48} {str(s['alerted']) + ' / ' + str(s['entries']):>12}")
         for name in ("p50_s", "p95_s", "p99_s", "max_s"):
             rows.append(f"{label + ': ' + name.replace('_s', ' latency (s)'):<48} {fmt(s[name]):>12}" + (f"  <= {target}" if name == "p99_s" else ""))
+        hops = "  ".join(f"{hop.split('->')[1]} {fmt(h and h['p50_s'], '.2f')}" for hop, h in s["hops"].items())
+        rows.append(f"{label + ': median hop (s)':<48} {'':>12}  {hops}")
     for name in ("broker", "parser", "alerter", "backfill", "fetcher"):
         if name in rss:
             target = "" if name == "broker" else "  <= 250"
@@ -728,7 +767,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as name:
         tmp = Path(name)
         probe = service_config(tmp / "probe.toml", "")
-        _, alerting, _ = expected_alerts(probe, [atom(BLOG_ID, [(e, START)], {}) for e in candidates], "live", "live")
+        alerting = expected_alerts(probe, [atom(BLOG_ID, [(e, START)], {}) for e in candidates], "live", "live").alerts
         chosen = [e for e in candidates if e.link in alerting]
         if len(chosen) < 2 * args.live + 4:
             raise SystemExit("not enough alerting live entries in the corpus")
