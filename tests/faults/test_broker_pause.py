@@ -1,0 +1,90 @@
+"""The broker stops answering for 30 s in the middle of a run, then comes back.
+
+SIGSTOP of the Tansu process: connections stay open but nothing answers,
+the harshest form of "unavailable" for clients (no error, just silence), and
+its data is kept. Fetcher, parser and alerter run as their own processes and
+must ride it out on their own: no restart by anyone, nothing lost, nothing
+sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from services.common.broker import EmbeddedBroker
+from services.common.kafka import ensure_topics
+from services.common.topics import Topics
+from tests.faults.harness import (
+    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_outbox, history, outbox_status, summary, until,
+)
+from tests.processes import service_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+PAUSE = 30.0
+
+
+@pytest.mark.timeout(300)
+async def test_services_ride_out_a_30_second_broker_pause(tmp_path: Path, prefix: str) -> None:
+    story = history()
+    receiver = WebhookReceiver(latency=0.003).start()
+    server = await BlogServer(story, reveal=60, window=240).start()
+    config = tmp_path / "jikenbo.toml"
+    config.write_text(config_text(server.url, receiver.url), encoding="utf-8")
+    state = tmp_path / "state"
+    broker = await EmbeddedBroker(tmp_path / "broker").start()
+    assert broker.process is not None
+    env = service_env(broker.url, state, prefix, JIKENBO_CONFIG=str(config), FAULT_HOOK_SECRET=SECRET)
+    services = [Service(name, [name], env, tmp_path / f"{name}.log") for name in ("alerter", "parser", "fetcher")]
+    logs = lambda: "\n".join(s.tail() for s in services)  # noqa: E731
+    started = time.monotonic()
+    paused_at = resumed_at = 0.0
+    try:
+        await ensure_topics(broker.bootstrap, Topics(prefix).all(), 2)
+        for s in services:
+            s.start()
+        pids = [s.process.pid for s in services if s.process]
+        assert await until(lambda: len(receiver.snapshot()) >= len(story.alerts) // 4, 120), logs()
+        os.kill(broker.process.pid, signal.SIGSTOP)
+        paused_at = time.monotonic()
+        before = len(receiver.snapshot())
+        await asyncio.sleep(PAUSE)
+        os.kill(broker.process.pid, signal.SIGCONT)
+        resumed_at = time.monotonic()
+        during = len(receiver.snapshot()) - before
+        complete = await until(lambda: receiver.delivered_pairs() >= story.alerts, 180)
+        finished = time.monotonic()
+        await until(lambda: outbox_status(state).get("pending", 0) == 0, 30)
+        await asyncio.sleep(2)
+        running = [s.running for s in services]
+        same = [s.process.pid for s in services if s.process] == pids
+        published, _ = fetcher_outbox(state)
+    finally:
+        if broker.process is not None:
+            os.kill(broker.process.pid, signal.SIGCONT)
+        codes = [s.stop() for s in services]
+        broker.stop()
+        await server.stop()
+        receiver.stop()
+    tally = receiver.tally()
+    lost = story.alerts - tally.pairs
+    summary(
+        f"broker paused {PAUSE:.0f}s (SIGSTOP) mid-run",
+        len(story.alerts), len(tally.pairs & story.alerts), len(lost), tally.pair_repeats,
+        f"{story.posts} posts, {published} fetched; webhook: {tally.posts} POSTs, {tally.distinct_deliveries} delivery ids, "
+        f"{during} delivered from the outbox during the pause; paused at {paused_at - started:.0f}s, "
+        f"all delivered {finished - resumed_at:.0f}s after it resumed; {time.monotonic() - started:.0f}s",
+    )
+    assert all(running) and same, f"a service died or was restarted: running {running}\n{logs()}"
+    assert complete, f"{len(lost)} alert(s) never delivered\n{logs()}"
+    assert published == story.posts
+    assert tally.unsigned == 0
+    assert tally.pair_repeats == 0 and tally.same_id_repeats == 0, f"sent twice: {tally.repeated_ids[:5]}\n{logs()}"
+    assert outbox_status(state).get("dead", 0) == 0, logs()
+    assert codes == [0, 0, 0], logs()
