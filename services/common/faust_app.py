@@ -12,7 +12,7 @@ import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from services.common.config import Config, KafkaSecurity
-from services.common.kafka import ssl_context
+from services.common.kafka import PRODUCER_BATCH_BYTES, ssl_context
 from services.common.topics import Topics
 
 
@@ -73,6 +73,7 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_max_request_size=16 * 1024 * 1024,
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
         consumer_max_fetch_size=16 * 1024 * 1024,
         stream_wait_empty=False,
         # A joining member waits about session_timeout/2 on the embedded
