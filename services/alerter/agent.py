@@ -1,9 +1,13 @@
 """The alerter as a Faust agent: incidents in, alerts out, each exactly once.
 
-Alerts are keyed by subscription name. The ledger row and the channel
-outbox rows are written in one transaction after the broker acknowledged the
-alert; see `services.alerter.ledger` for why that gives at-least-once with
-stable alert ids and no repeated alert. Channel delivery runs in its own
+Alerts are keyed by subscription name. Incidents are taken in batches: the
+batch's alerts are sent together, and once the broker acknowledged all of
+them their ledger rows and channel outbox rows are written in one
+transaction, and only then are the incidents acknowledged (each holds an
+extra reference until then, as in the parser agent). Waiting for the broker
+once per batch instead of once per incident is what lets a backfill through;
+see `services.alerter.ledger` for why this gives at-least-once with stable
+alert ids and no repeated alert. Channel delivery runs in its own
 tasks (`services.alerter.dispatch`), never inside this loop.
 """
 
@@ -11,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+from typing import Any
 
 import aiohttp
 import faust
 
 from services.alerter.channels import make_sender
-from services.alerter.core import decide, deliveries, topics_for
+from services.alerter.core import BatchLedger, Decision, decide, deliveries, topics_for
 from services.alerter.dispatch import ChannelWorker, Dispatcher
 from services.alerter.ledger import Ledger
 from services.alerter.settings import AlerterSettings
@@ -30,6 +37,9 @@ from services.common.ops import serve_faust_ops
 from services.common.topics import Topics
 
 log = logging.getLogger("jikenbo.alerter")
+
+BATCH = 500
+BATCH_WAIT = 0.01  # seconds: latency added at most when incidents trickle in
 
 
 def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore, settings: AlerterSettings) -> faust.App:
@@ -51,9 +61,11 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
 
     dispatcher = Dispatcher([], config.state_dir / "alerter-delivery.lock")
 
-    @app.agent(incidents, name="match-incidents")
-    async def match_incidents(stream: faust.StreamT) -> None:
-        async for event in stream.events():
+    def decide_batch(events: list[faust.EventT]) -> list[tuple[dict[str, Any], list[Decision]]]:
+        """Decisions for a batch; an incident seen twice in it is judged against the first one's alert."""
+        view = BatchLedger(ledger)
+        decided = []
+        for event in events:
             try:
                 incident = serde.loads(event.value)
                 incident_id = incident["incident_id"]
@@ -61,29 +73,51 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
                 log.warning("skipping undecodable incident message: %s", exc)
                 continue
             try:
-                decisions = decide(incident, store.index, ledger)
+                decisions = decide(incident, store.index, view)
             except (TypeError, AttributeError, ValueError) as exc:
-                # A malformed incident (say `vendors` not a list) must not stop the stream;
-                # Faust acks an event whose processing raised, so nothing is gained by raising.
+                # A malformed incident (say `vendors` not a list) must not stop the stream.
                 log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
                 continue
-            if not decisions:
-                continue
-            sent = []
+            view.add(decisions)
+            if decisions:
+                decided.append((incident, decisions))
+        return decided
+
+    async def publish(decided: list[tuple[dict[str, Any], list[Decision]]]) -> None:
+        """Send the batch's alerts, wait for the broker's ack, then record them all in one transaction."""
+        sent = []
+        for _, decisions in decided:
             for d in decisions:
                 for name in topics_for(d, topics):
                     sent.append(await (await topic(name)).send(key=serde.key(d.subscription.name), value=serde.dumps(d.alert)))
-            await asyncio.gather(*sent)
-            queued = [row for d in decisions for row in deliveries(d)]
-            ledger.record([d.ledger_row for d in decisions], queued)
-            dispatcher.wake({row.channel for row in queued})
-            for d in decisions:
-                ALERTS.labels("kafka", d.alert["kind"]).inc()
-                observe_alert_latency(incident)
-                log.info(
-                    "alert %s for %s: %s", d.alert["kind"], d.subscription.name, incident.get("organization"),
-                    extra={"incident": incident_id, "alert": d.alert["alert_id"]},
-                )
+        await asyncio.gather(*sent)
+        queued = [row for _, decisions in decided for d in decisions for row in deliveries(d)]
+        ledger.record([d.ledger_row for _, decisions in decided for d in decisions], queued)
+        dispatcher.wake({row.channel for row in queued})
+
+    @app.agent(incidents, name="match-incidents")
+    async def match_incidents(stream: faust.StreamT) -> None:
+        async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
+            events = list(batch)
+            for event in events:
+                event.message.incref()  # released below, once the batch's alerts are acknowledged and recorded
+            decided = decide_batch(events)
+            try:
+                await publish(decided)
+            except Exception as exc:  # noqa: BLE001 — the broker refused or timed out: restart, so the batch is delivered again
+                log.error("broker did not acknowledge alerts (%s); restarting so the incidents are redelivered", exc)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            for event in events:
+                await stream.ack(event)
+            for incident, decisions in decided:
+                for d in decisions:
+                    ALERTS.labels("kafka", d.alert["kind"]).inc()
+                    observe_alert_latency(incident)
+                    log.info(
+                        "alert %s for %s: %s", d.alert["kind"], d.subscription.name, incident.get("organization"),
+                        extra={"incident": incident["incident_id"], "alert": d.alert["alert_id"]},
+                    )
 
     @app.task
     async def reload_subscriptions() -> None:

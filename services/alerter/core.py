@@ -7,10 +7,10 @@ and records it; the channel workers deliver what `deliveries` queued.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from services.alerter.alerts import build_alert, fingerprint
-from services.alerter.ledger import Delivery, Ledger
+from services.alerter.ledger import Delivery
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import Subscription
 from services.common.topics import Topics
@@ -25,7 +25,30 @@ class Decision:
     ledger_row: tuple[str, str, str, str]
 
 
-def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Ledger) -> list[Decision]:
+class Fingerprints(Protocol):
+    """What `decide` reads of the ledger (the agent overlays the batch it has not recorded yet)."""
+
+    def fingerprint(self, subscription: str, incident_id: str) -> str | None: ...
+
+
+class BatchLedger:
+    """The ledger as it will be once a batch is recorded, so that a repeat within the batch is judged like a redelivery."""
+
+    def __init__(self, ledger: Fingerprints) -> None:
+        self.ledger = ledger
+        self.pending: dict[tuple[str, str], str] = {}
+
+    def add(self, decisions: list[Decision]) -> None:
+        for d in decisions:
+            subscription, incident_id, fp, _ = d.ledger_row
+            self.pending[(subscription, incident_id)] = fp
+
+    def fingerprint(self, subscription: str, incident_id: str) -> str | None:
+        found = self.pending.get((subscription, incident_id))
+        return found if found is not None else self.ledger.fingerprint(subscription, incident_id)
+
+
+def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Fingerprints) -> list[Decision]:
     """New match -> `new`; changed visible fields -> `update`; unchanged redelivery -> nothing."""
     decisions = []
     fp = fingerprint(incident)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.alerter.alerts import alert_id, build_alert, fingerprint
-from services.alerter.core import decide
+from services.alerter.core import BatchLedger, decide
 from services.alerter.ledger import Ledger
 from services.alerter.match import SubscriptionIndex, match
 from services.alerter.subscriptions import SubscriptionError, load_subscriptions, parse_subscription
@@ -99,6 +99,17 @@ def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) ->
     grown = decide(incident(affected={"count": 5000, "unit": "件", "text": "5,000件"}), subs, ledger)
     assert [d.alert["kind"] for d in grown] == ["update"]
     assert grown[0].alert["alert_id"] != first[0].alert["alert_id"]
+
+
+def test_repeat_within_a_batch_not_yet_recorded_is_silent_and_a_change_an_update(tmp_path: Path) -> None:
+    batch = BatchLedger(Ledger(tmp_path / "ledger.sqlite3"))
+    subs = SubscriptionIndex([parse_subscription({"name": "s", "sectors": ["education"]})])
+    first = decide(incident(), subs, batch)
+    batch.add(first)
+    assert [d.alert["kind"] for d in first] == ["new"]
+    assert decide(incident(), subs, batch) == []
+    grown = decide(incident(affected={"count": 5000, "unit": "件", "text": "5,000件"}), subs, batch)
+    assert [d.alert["kind"] for d in grown] == ["update"]
 
 
 def test_alert_is_valid_and_its_id_is_deterministic() -> None:
