@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -46,16 +47,30 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def exit_with_parent() -> None:
-    """SIGKILL this process when its parent dies (Linux), so no orphan outlives a `kill -9`."""
+def _kill_me_when_parent_dies() -> None:
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def exit_with_parent() -> None:
+    """SIGKILL this process when its parent dies (Linux), so no orphan outlives a `kill -9`.
+
+    For children of `multiprocessing` (the parser's pool worker, as its
+    initializer): a parent that died before this call sends no signal any more,
+    so the worker also checks that its parent is still there and exits if it is
+    gone; such a worker holds both ends of its task queue and would otherwise
+    wait forever, with its resource tracker.
+    """
+    _kill_me_when_parent_dies()
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux") and parent is not None and parent.pid != os.getppid():
+        os._exit(1)
+
+
 def die_with_parent() -> None:
     """Run in the child before exec: SIGKILL it when the parent dies."""
-    exit_with_parent()
+    _kill_me_when_parent_dies()
     os.setpgrp()  # Ctrl-C on the terminal reaches us, not the child: we stop it in order.
 
 
