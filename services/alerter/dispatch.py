@@ -21,6 +21,7 @@ Per channel:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -123,10 +124,20 @@ class ChannelWorker:
         """Send; None on success, else the delay before these rows are tried again (0: given up)."""
         ids = [r.delivery.alert_id for r in rows]
         self._sent.append(self.clock())
+        sending = asyncio.ensure_future(self.sender.send([r.delivery.alert for r in rows], digest))
         try:
-            await self.sender.send([r.delivery.alert for r in rows], digest)
+            await asyncio.shield(sending)
         except DeliveryError as exc:
             return self._failed(rows, exc)
+        except asyncio.CancelledError:
+            # Stopping (SIGTERM) while the message is on its way: the endpoint may have it
+            # already. Let the send finish (its own timeout bounds the wait) and record a
+            # success, or the restart would send it again.
+            with contextlib.suppress(BaseException):
+                await sending
+            if sending.done() and not sending.cancelled() and sending.exception() is None:
+                self.ledger.delivered(self.name, ids)
+            raise
         self.ledger.delivered(self.name, ids)
         ALERTS.labels(self.name, "delivered").inc(len(ids))
         if digest:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.faults.harness import (
     SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_outbox, history, outbox_status, rng_for,
     summary, until,
 )
+from tests.faults.broker_pause import ride_out_a_broker_pause
 from tests.processes import service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -31,8 +33,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults]
 KILLS = 5
 
 
-@pytest.mark.timeout(300)
-async def test_kill_9_of_up_loses_nothing_fetched_and_alerts_nothing_twice(tmp_path: Path, prefix: str) -> None:
+async def kill_up_five_times(tmp_path: Path, prefix: str) -> None:
     story = history()
     rng = rng_for("kill-up")
     receiver = WebhookReceiver(latency=0.003).start()
@@ -85,3 +86,18 @@ async def test_kill_9_of_up_loses_nothing_fetched_and_alerts_nothing_twice(tmp_p
     assert tally.same_id_repeats <= KILLS, f"{tally.same_id_repeats} repeated POSTs: {tally.repeated_ids[:5]}"
     assert outbox_status(state).get("dead", 0) == 0, log
     assert code == 0, log
+
+
+@pytest.mark.timeout(300)
+async def test_kill_9_of_up_and_a_30_second_broker_pause(tmp_path: Path) -> None:
+    """The two scenarios run side by side (each its own broker, topics and state): most of
+    each is waiting (a 30 s pause, consumer groups forming again), and that waiting overlaps."""
+    (tmp_path / "up").mkdir()
+    (tmp_path / "pause").mkdir()
+    results = await asyncio.gather(
+        kill_up_five_times(tmp_path / "up", f"fu{uuid.uuid4().hex[:6]}"),
+        ride_out_a_broker_pause(tmp_path / "pause", f"fp{uuid.uuid4().hex[:6]}"),
+        return_exceptions=True,
+    )
+    failures = [f"{name}: {type(r).__name__}: {r}" for name, r in zip(("kill -9 of up", "broker pause"), results) if r is not None]
+    assert not failures, "\n\n".join(failures)
