@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/jikenbo up --demo
 
 test: $(STAMP)
+	$(BIN)/ruff check services schemas bench tests
 	$(BIN)/python -m pytest
 
 clean:

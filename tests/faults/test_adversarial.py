@@ -30,7 +30,7 @@ from services.common.broker import EmbeddedBroker
 from services.common.kafka import caught_up, committed_offsets, end_offsets
 from services.common.topics import Topics
 from services.demo.feed import atom_entry
-from tests.faults.harness import atom_document, rng_for, summary, until
+from tests.faults.harness import atom_document, rng_for, summary
 from tests.feed_server import FeedServer, Harness
 from tests.kafka_helpers import read_topic
 from tests.processes import service_env, start, stop
