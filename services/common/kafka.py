@@ -101,14 +101,7 @@ def config_bootstrap(config: Config) -> str:
 
 
 async def end_offsets(bootstrap: str, topic: str, security: KafkaSecurity | None = None) -> dict[int, int]:
-    """The next offset to be written, per partition of `topic`.
-
-    The broker's answer is checked by reading from just below it: the embedded
-    broker (Tansu) answers with the base offset of the last record batch plus
-    one (100 records produced in one batch: "1"), which would make a group that
-    has read one record of that batch look caught up. On Kafka the read finds
-    the same offset the broker gave.
-    """
+    """The next offset to be written, per partition of `topic` (see `exact_end_offsets`)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
         max_partition_fetch_bytes=4 * 1024 * 1024, **kafka_options(security),
@@ -119,23 +112,36 @@ async def end_offsets(bootstrap: str, topic: str, security: KafkaSecurity | None
         if not partitions:
             await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
-        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        result = {tp.partition: offset for tp, offset in ends.items()}
-        last_batches = [tp for tp, offset in ends.items() if offset > 0]
-        if last_batches:
-            consumer.assign(last_batches)
-            for tp in last_batches:
-                consumer.seek(tp, ends[tp] - 1)
-            pending, deadline = set(last_batches), time.monotonic() + 5.0
-            while pending and time.monotonic() < deadline:
-                fetched = await consumer.getmany(*pending, timeout_ms=500)
-                for tp, records in fetched.items():
-                    if records:
-                        result[tp.partition] = max(result[tp.partition], records[-1].offset + 1)
-                        pending.discard(tp)
-        return result
+        ends = await exact_end_offsets(consumer, [TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in ends.items()}
     finally:
         await consumer.stop()
+
+
+async def exact_end_offsets(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """End offsets, checked by reading from just below the broker's answer.
+
+    The embedded broker (Tansu) answers with the base offset of the last record
+    batch plus one (100 records produced in one batch: "1"), which would make a
+    group that has read one record of that batch look caught up, and a count
+    stop early. On Kafka the read finds the offset the broker gave. `consumer`
+    must have no group; its assignment is replaced.
+    """
+    ends = dict(await consumer.end_offsets(partitions))
+    last_batches = [tp for tp, offset in ends.items() if offset > 0]
+    if not last_batches:
+        return ends
+    consumer.assign(last_batches)
+    for tp in last_batches:
+        consumer.seek(tp, ends[tp] - 1)
+    pending, deadline = set(last_batches), time.monotonic() + 5.0
+    while pending and time.monotonic() < deadline:
+        fetched = await consumer.getmany(*pending, timeout_ms=500)
+        for tp, records in fetched.items():
+            if records:
+                ends[tp] = max(ends[tp], records[-1].offset + 1)
+                pending.discard(tp)
+    return ends
 
 
 async def committed_offsets(

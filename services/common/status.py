@@ -24,7 +24,7 @@ from rich.text import Text
 from services.common.cli_support import broker_url
 from services.common.config import Config, bootstrap_servers
 from services.common.errors import JikenboError
-from services.common.kafka import committed_offsets, end_offsets, kafka_options, lag
+from services.common.kafka import committed_offsets, end_offsets, exact_end_offsets, kafka_options, lag
 from services.common.topics import Topics
 
 CONSUMERS = (("parser", "raw_posts"), ("alerter", "incidents"))  # service, the Topics attribute it reads
@@ -92,7 +92,7 @@ async def count_since(consumer: AIOKafkaConsumer, topic: str, since: float, dist
     if not partitions:
         return 0
     starts = await consumer.offsets_for_times({tp: int(since * 1000) for tp in partitions})
-    ends = await consumer.end_offsets(partitions)
+    ends = await exact_end_offsets(consumer, partitions)
     consumer.assign(partitions)
     count, keys = 0, set()
     for tp in partitions:
@@ -127,7 +127,7 @@ async def broker_facts(config: Config, bootstrap: str, now: float) -> BrokerFact
         facts.alerts_today = await count_since(consumer, topics.alerts, midnight, distinct_keys=False)
         dlq = [TopicPartition(topics.dead_letters, p) for p in consumer.partitions_for_topic(topics.dead_letters) or ()]
         if dlq:
-            firsts, lasts = await consumer.beginning_offsets(dlq), await consumer.end_offsets(dlq)
+            firsts, lasts = await consumer.beginning_offsets(dlq), await exact_end_offsets(consumer, dlq)
             facts.dead_letters = sum(lasts[tp] - firsts[tp] for tp in dlq)
     finally:
         await consumer.stop()

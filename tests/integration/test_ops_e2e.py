@@ -90,4 +90,5 @@ async def test_services_export_metrics_report_ready_and_status_shows_the_pipelin
     assert "parser" in screen and "alerter" in screen
     assert "today: " in screen and "alert(s)" in screen and "dead letters: 0" in screen
     assert "today: 0 incident(s)" not in screen
+    assert " 0 alert(s)" not in screen, "alerts produced in one batch must all be counted"
     assert codes == [0, 0, 0], logs
