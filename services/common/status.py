@@ -81,14 +81,13 @@ def start_of_day(now: float) -> float:
     return datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-async def count_since(consumer: AIOKafkaConsumer, topic: str, since: float, distinct_keys: bool) -> int:
+async def count_since(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], since: float, distinct_keys: bool) -> int:
     """Messages (or distinct keys) on `topic` stamped at or after `since`.
 
     The broker's time index finds where to start; the timestamps are checked
     again while reading, because a broker may answer with an earlier offset
     (the embedded one answers with the first).
     """
-    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
     if not partitions:
         return 0
     starts = await consumer.offsets_for_times({tp: int(since * 1000) for tp in partitions})
@@ -122,10 +121,15 @@ async def broker_facts(config: Config, bootstrap: str, now: float) -> BrokerFact
     await consumer.start()
     try:
         await consumer.topics()  # metadata, so partitions_for_topic knows our topics
+        # Read every topic's partitions now: once the consumer is assigned some
+        # partitions, its metadata only follows those topics.
+        incidents, alerts, dlq = (
+            [TopicPartition(name, p) for p in sorted(consumer.partitions_for_topic(name) or ())]
+            for name in (topics.incidents, topics.alerts, topics.dead_letters)
+        )
         midnight = start_of_day(now)
-        facts.incidents_today = await count_since(consumer, topics.incidents, midnight, distinct_keys=True)
-        facts.alerts_today = await count_since(consumer, topics.alerts, midnight, distinct_keys=False)
-        dlq = [TopicPartition(topics.dead_letters, p) for p in consumer.partitions_for_topic(topics.dead_letters) or ()]
+        facts.incidents_today = await count_since(consumer, incidents, midnight, distinct_keys=True)
+        facts.alerts_today = await count_since(consumer, alerts, midnight, distinct_keys=False)
         if dlq:
             firsts, lasts = await consumer.beginning_offsets(dlq), await exact_end_offsets(consumer, dlq)
             facts.dead_letters = sum(lasts[tp] - firsts[tp] for tp in dlq)
