@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 from typing import Any
 
 import aiohttp
@@ -30,7 +28,7 @@ from services.alerter.settings import AlerterSettings
 from services.alerter.store import SubscriptionStore
 from services.common import serde
 from services.common.config import Config, bootstrap_servers
-from services.common.faust_app import make_app, raw_topic
+from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
 from services.common.kafka import ensure_topics
 from services.common.metrics import ALERTS, observe_alert_latency
 from services.common.ops import serve_faust_ops
@@ -98,18 +96,14 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
     @app.agent(incidents, name="match-incidents")
     async def match_incidents(stream: faust.StreamT) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
-            events = list(batch)
-            for event in events:
-                event.message.incref()  # released below, once the batch's alerts are acknowledged and recorded
+            events = hold(list(batch))  # released once the batch's alerts are acknowledged and recorded
             decided = decide_batch(events)
             try:
                 await publish(decided)
-            except Exception as exc:  # noqa: BLE001 — the broker refused or timed out: restart, so the batch is delivered again
-                log.error("broker did not acknowledge alerts (%s); restarting so the incidents are redelivered", exc)
-                os.kill(os.getpid(), signal.SIGTERM)
+            except Exception as exc:  # noqa: BLE001 — the broker refused or timed out
+                restart_for_redelivery(log, "alerts", exc)
                 return
-            for event in events:
-                await stream.ack(event)
+            await release(stream, events)
             for incident, decisions in decided:
                 for d in decisions:
                     ALERTS.labels("kafka", d.alert["kind"]).inc()

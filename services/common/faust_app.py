@@ -8,6 +8,10 @@ served by jikenbo itself.
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
@@ -91,3 +95,33 @@ def make_app(service: str, config: Config, broker_url: str) -> faust.App:
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:
     """A topic of bytes keys and values (we do the JSON ourselves)."""
     return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def hold(events: list[faust.EventT]) -> list[faust.EventT]:
+    """Keep `take_events` from giving these events their final ack.
+
+    `take_events` acks a batch when the next one is requested. An agent that
+    produces output must not let the offset be committed before the broker
+    acknowledged that output, so each event holds an extra reference until
+    `release` (at-least-once: a crash before it redelivers the batch).
+    """
+    for event in events:
+        event.message.incref()
+    return events
+
+
+async def release(stream: faust.StreamT, events: list[faust.EventT]) -> None:
+    """The final ack of held events, once their output is acknowledged."""
+    for event in events:
+        await stream.ack(event)
+
+
+def restart_for_redelivery(log: logging.Logger, what: str, exc: BaseException) -> None:
+    """The broker refused a batch's output: stop the worker without committing it.
+
+    Held events are never acked, so after the restart (by `jikenbo up` or the
+    container runtime) the batch is delivered again; consumers downstream are
+    idempotent, so whatever did reach the broker is not repeated to anyone.
+    """
+    log.error("broker did not acknowledge %s (%s); restarting so the batch is delivered again", what, exc)
+    os.kill(os.getpid(), signal.SIGTERM)

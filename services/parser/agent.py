@@ -7,10 +7,10 @@ produces is handed to the producer in order, from this one actor, so the
 versions of one post reach the incidents topic in the order they came.
 While the broker acknowledges batch N, batch N+1 is already being parsed.
 
-At-least-once: each event holds an extra reference (`message.incref()`), so
-the ack `take_events` gives it when the next batch is requested is not the
-final one; the final ack comes from the acknowledger task once everything
-the batch produced is acknowledged by the broker. Only then may Faust commit
+At-least-once: each event is held (`faust_app.hold`), so the ack
+`take_events` gives it when the next batch is requested is not the final
+one; the final ack comes from the acknowledger task once everything the
+batch produced is acknowledged by the broker. Only then may Faust commit
 the offset. If the broker refuses the output, the worker stops: nothing of
 that batch was committed, and its posts are delivered again after the
 restart, where re-parsing gives the same incident ids (idempotent downstream).
@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
-import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
@@ -32,7 +30,7 @@ import faust
 from services.common import serde
 from services.common.broker import exit_with_parent
 from services.common.config import Config
-from services.common.faust_app import make_app, raw_topic
+from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
 from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
 from services.common.ops import serve_faust_ops
 from services.common.topics import Topics
@@ -126,12 +124,10 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                 events, results, sent = await inflight.get()
                 try:
                     await asyncio.gather(*sent)
-                except Exception as exc:  # the broker refused or timed out: restart, redeliver
-                    log.error("broker did not acknowledge parsed incidents (%s); restarting so the posts are redelivered", exc)
-                    os.kill(os.getpid(), signal.SIGTERM)
+                except Exception as exc:  # the broker refused or timed out
+                    restart_for_redelivery(log, "parsed incidents", exc)
                     return
-                for event in events:
-                    await stream.ack(event)
+                await release(stream, events)
                 incident_count = sum(len(h.incidents) for h in results)
                 POSTS_PARSED.inc(len(events))
                 INCIDENTS_PARSED.inc(incident_count)
@@ -142,9 +138,7 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
         parse = ParseProcess()
         try:
             async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
-                events = list(batch)
-                for event in events:
-                    event.message.incref()  # released by acknowledge(), not by take_events
+                events = hold(list(batch))  # released by acknowledge(), not by take_events
                 results = await parse([event.value for event in events])
                 await inflight.put((events, results, await publish(events, results)))
         finally:
