@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/jikenbo up --demo
 
 test: $(STAMP)
-	$(BIN)/ruff check services schemas bench tests
+	$(BIN)/ruff check services schemas bench tests tools
 	$(BIN)/python -m pytest
 
 clean:
