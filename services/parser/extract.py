@@ -19,11 +19,12 @@ from services.parser.fields.data_types import extract_data_types
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields import lexicon
 from services.parser.fields.iocs import extract_iocs
-from services.parser.fields.organization import org_from_sentence, org_from_text, org_from_top_lines, split_header
+from services.parser.fields.organization import organization, split_header
 from services.parser.fields.sector import classify_sector
 from services.parser.fields.types import classify_types
 from services.parser.fields.vendors import extract_vendors
 from services.parser.normalize import compact, squash
+from services.parser.reading import content_lines, lead, read_lines
 from services.parser.split import CASE_HEADER, Segment
 
 PARSER_VERSION = "1.1.0"
@@ -73,8 +74,8 @@ def _from_header(header: str, with_case: bool) -> tuple[str | None, str | None, 
     return case_id, organization, squash(title), disclosed
 
 
-def _from_top_lines(lines: tuple[str, ...], fallback_title: str) -> tuple[str | None, str, date | None]:
-    top = [line.strip() for line in lines if line.strip()][:_TOP_LINES]
+def _from_top_lines(lines: tuple[str, ...], fallback_title: str) -> tuple[str, date | None]:
+    top = [line.text for line in content_lines(read_lines(lines))][:_TOP_LINES]
     disclosed = None
     for line in top:
         if is_date_line(line):
@@ -82,10 +83,7 @@ def _from_top_lines(lines: tuple[str, ...], fallback_title: str) -> tuple[str | 
             break
     title = next((squash(line.lstrip("#")) for line in top if _TITLE_LINE.search(line) and len(line) <= 80
                   and not is_date_line(line)), fallback_title)
-    organization = org_from_top_lines([line for line in top if not is_date_line(line) and squash(line.lstrip("#")) != title])
-    if organization is None:
-        organization = org_from_sentence(title)
-    return organization, title, disclosed
+    return title, disclosed
 
 
 def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -97,17 +95,20 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     header = segment.header
     lines = list(segment.lines)
     case_id: str | None = None
+    header_org = None
     if segment.fmt in ("case_header", "bare_title"):
-        case_id, organization, title, disclosed = _from_header(header, segment.fmt == "case_header")
+        case_id, header_org, title, disclosed = _from_header(header, segment.fmt == "case_header")
         body_start = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
         top = [line.strip()[:300] for line in lines[body_start:body_start + 30] if line.strip()][:6]
         if disclosed is None:  # a release date on its own line right under the header
             disclosed = next((next(find_dates(line))[0] for line in top if is_date_line(line)), None)
-        if organization is None:
-            organization = org_from_top_lines(top) or org_from_text("\n".join(top))
     else:
-        organization, title, disclosed = _from_top_lines(segment.lines, squash(header))
+        title, disclosed = _from_top_lines(segment.lines, squash(header))
         body_start = 0
+    read = read_lines(lines[body_start:])
+    lead_text = lead(read)
+    org = organization(header_org, header, read, lead_text)
+    organization_name = org.value
     full = "\n".join(lines)
     body_offset = sum(len(line) + 1 for line in lines[:body_start])
     body = full[body_offset:]
@@ -115,19 +116,20 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     hits = segment.hits if segment.hits is not None else lexicon.scan(full)
     count = headline_count(full)
     disclosed_on = _iso(disclosed)
+    sector = classify_sector(organization_name, title or "", body, hits, body_offset, lead_text)
     return {
         "kind": "incident",
-        "incident_id": incident_id(case_id, organization, title, disclosed_on),
+        "incident_id": incident_id(case_id, organization_name, title, disclosed_on),
         "case_id": case_id,
-        "organization": organization,
+        "organization": organization_name,
         "title": title or None,
         "disclosed_on": disclosed_on,
-        "sector": classify_sector(organization, title or "", body, hits, body_offset),
+        "sector": sector.value,
         "incident_types": classify_types(full, hits, skip),
         "affected": {"count": count.value if count else None, "unit": count.unit if count else None,
                      "text": count.text if count else None},
         "data_types": extract_data_types(full, hits, skip),
-        "vendors": extract_vendors(full, organization, starts, hits),
+        "vendors": extract_vendors(full, organization_name, starts, hits),
         "authorities": extract_authorities(full, hits),
         "iocs": extract_iocs(full),
         "source": dict(source) if source else _empty_source(),

@@ -39,6 +39,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from services.parser.disclosure import judge
 from services.parser.fields import lexicon
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields.organization import org_from_top_lines
@@ -226,13 +227,10 @@ def _reads_as_essay(disclosure: int, essay: int) -> bool:
     return (essay >= 2 and disclosure == 0) or (essay >= 3 and essay >= 3 * disclosure)
 
 
-def _strong_disclosure(disclosure: int, essay: int) -> bool:
-    return disclosure >= 3 and essay <= 1
-
-
-def _is_press_release(lines: list[str], disclosure: int) -> bool:
+def _is_press_release(lines: list[str]) -> bool:
+    """A release's shape: a date line and a name line (or 記/各位) among the top lines."""
     top = [line.strip() for line in lines if line.strip()][:_TOP_LINES]
-    if disclosure < 2 or not any(is_date_line(line) for line in top):
+    if not any(is_date_line(line) for line in top):
         return False
     return any(line in ("記", "各位") for line in top) or org_from_top_lines(top) is not None
 
@@ -309,16 +307,14 @@ def _drafts(lines: list[str], evidence: _Evidence) -> list[_Draft]:
                 break
             continue
         start, end = head.start, run[-1].end
-        body = lines[start:end]
-        disclosure, essay = evidence.scores(start, end)
-        if _is_press_release(body, disclosure):
-            drafts.append(_Draft("incident", "press_release", start, end))
-        elif head.kind == "preamble" and _strong_disclosure(disclosure, essay):
-            drafts.append(_Draft("incident", "untitled", start, end))
+        verdict = judge("\n".join(lines[start:end]))
+        if verdict.incident:
+            fmt = "press_release" if _is_press_release(lines[start:end]) else "untitled"
+            drafts.append(_Draft("incident", fmt, start, end, f"reads as a disclosure: {verdict.reason}"))
         else:
             where = "after the end of a post" if head.kind == "end" else "before the first header"
             drafts.append(_Draft("non_incident", "article", start, end,
-                                 f"no incident header {where}; {disclosure} disclosure cues, {essay} essay cues"))
+                                 f"no incident header {where}; not a disclosure: {verdict.reason}"))
     return drafts
 
 

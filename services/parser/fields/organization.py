@@ -1,11 +1,25 @@
-"""Which organisation had the incident, from a header line or a press release's top lines.
+"""Which organisation had the incident: read where a reader finds it.
 
-Blog headers are written ``<organisation> <title>``: the first space-separated
-token is the organisation unless it reads like a title. Headers with no space
-("東京大学未来ビジョン研究センターへの不正アクセス…") and headers written as a
-news sentence ("名古屋市消防局の31歳の男性消防士長、…") name the organisation as
-the leading noun phrase: the shortest prefix that ends in an organisation suffix
-(局, 大学, センター, 株式会社, …) and is followed by a particle.
+In order, the first rule that finds a name decides:
+
+1. **header**: a blog header ``<organisation> <title>`` names it first; a header
+   written as a sentence ("札幌市立小学校の教頭、…") starts with it.
+2. **signature**: a release's own lines: a name line in its top block (under the
+   date, before the title), or a signature anywhere ("豊郷町長 伊藤 定勉",
+   "日本学生相談学会理事長 高石 恭子"); with two name lines the later, more
+   specific one ("株式会社クボタ" then "株式会社クボタクレジット").
+3. **subject**: the subject of the lead ("総務省は4月8日、…と発表した",
+   "法政大学は、…明らかにしました", "北海道銀行(以下、当行)におきまして",
+   "赤穂市教育委員会のコンピュータサーバが…"), also a name no list knows when
+   the news idiom ``X は <day>日、`` frames it ("サイバーエージェントは11月29日、").
+4. **lead name**: else the first name in the lead that is not a place ("伊佐市の
+   県立北薩病院"), a news outlet or a kind of body without a name ("同病院"),
+   unless the lead speaks of itself (当社, 本学, 本市): then no name is visible.
+
+Names come from `services.parser.names` (gazetteers and kind words); lines come
+from `services.parser.reading`, so captions, bylines and page furniture are
+never read as a name. A prefecture written before its municipality
+("栃木県小山市") is dropped; a department after a body ("長与町税務課") too.
 """
 
 from __future__ import annotations
@@ -13,60 +27,52 @@ from __future__ import annotations
 import functools
 import re
 
-LEGAL_FORMS = (
-    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "公益社団法人", "一般財団法人",
-    "公益財団法人", "社会福祉法人", "社会医療法人", "医療法人社団", "医療法人財団", "医療法人", "学校法人",
-    "国立大学法人", "公立大学法人", "独立行政法人", "地方独立行政法人", "国立研究開発法人", "特定非営利活動法人",
-    "NPO法人", "宗教法人", "農業協同組合", "生活協同組合", "(株)", "(有)", "㈱", "㈲",
-)
+from services.common.names import LEGAL_FORMS
+from services.parser.evidence import Found, found
+from services.parser.names import Name, find_names, is_name_char, self_references
+from services.parser.reading import Line, is_byline, media_names
+
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
-ORG_SUFFIXES = (
-    "株式会社", "有限会社", "合同会社", "ホールディングス", "グループ", "大学院", "大学", "病院", "医院", "クリニック",
-    "診療所", "センター", "機構", "協会", "連合会", "組合", "財団", "学園", "学院", "高等学校", "高校", "中学校",
-    "小学校", "学校", "幼稚園", "保育園", "研究所", "銀行", "信用金庫", "教育委員会", "委員会", "役所", "役場",
-    "消防局", "消防本部", "事務所", "法人", "庁", "省", "局", "県", "都", "府", "市", "区", "町", "村", "署", "館",
-    "会", "Inc.", "Inc", "Ltd.", "Corporation", "Corp.",
-)
-_SUFFIX_ALT = "|".join(re.escape(s) for s in sorted(ORG_SUFFIXES, key=len, reverse=True))
-_PARTICLE = r"(?=への|における|において|に対する|に関する|での|で|が|は|、|,|の|に|を|と|より|から|[ \t]|$)"
-_LEADING_ORG = re.compile(rf"^(?P<org>.{{1,40}}?(?:{_SUFFIX_ALT})){_PARTICLE}")
-_LEADING_NOUN = re.compile(r"^(?P<org>[^、,。 ]{2,30}?)(?=への|における|において|に対する|で発生|の)")
 # Words that mark a token as (part of) a title rather than a name.
 _TITLE_WORDS = re.compile(
     r"について|お知らせ|お詫び|おわび|ご報告|ご案内|に関する|における|による|不正アクセス|不正ログイン|漏えい|漏洩|"
-    r"流出|被害|発生|感染|障害|誤送信|紛失|盗難|改ざん|攻撃|事案|事故|可能性"
+    r"流出|被害|発生|感染|障害|誤送信|紛失|盗難|改ざん|攻撃|事案|事故|可能性|ランサム"
 )
 _UNIT_SUFFIXES = ("教育委員会", "委員会", "病院", "医院", "附属病院", "研究所", "研究科", "学部", "消防局", "消防本部",
-                  "水道局", "交通局", "局", "課", "センター", "事務所", "支社", "支店", "本部")
-_COMPANY_IN_TEXT = re.compile(
-    r"(?:株式会社|有限会社|合同会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|学校法人|医療法人|社会福祉法人)"
-    r"[^\s、。,「」『』()]{1,25}|[^\s、。,「」『』()]{1,25}?(?:株式会社|有限会社|合同会社)"
+                  "水道局", "交通局", "局", "センター")
+# What follows a subject: topic and subject particles, the locatives of a release
+# ("…におきまして") and the attributions of a report ("…によると").
+_SUBJECT_AFTER = re.compile(
+    r"(?:\([^()]{0,40}\))?\s?(?:は|が|では|でも|において|におきまして|にて|によると|によりますと|の(?:発表|公表|調査)によると)"
 )
-_ADDRESS = re.compile(r"^〒|^(?:東京都|北海道|(?:京都|大阪)府|.{2,3}県).{1,8}?[市区町村郡].{0,30}\d|丁目|番地|ビル\s*\d*階")
-_ORG_LINE_BAD = re.compile(r"各位|代表取締役|代表理事|理事長|学長|院長|社長|御中|様$|^\d|お問い?合わせ|TEL|電話|窓口")
+_OWNER_AFTER = re.compile(r"(?:\([^()]{0,40}\))?の[^、。]{1,30}?(?:が|は|に対し|への|で)")
+# The news idiom: "<name>は<day>日、" / "<name>は2024年12月16日、" / "<name>が26日、".
+_NEWS_SUBJECT = re.compile(
+    r"(?:^|(?<=[、。「」\s』の]))(?P<name>[^\s、。「」『』()は]{2,24}?)(?:\([^()]{0,40}\))?(?:は|が)、?"
+    r"(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、)|、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪))"
+)
+_OFFICER = re.compile(
+    r"(?:代表取締役(?:社長|会長)?(?:執行役員)?|取締役社長|代表執行役(?:社長)?|代表理事(?:長)?|理事長|学長|総長|院長|病院長|"
+    r"校長|園長|所長|会長|社長|市長|町長|村長|区長|知事|局長|CEO)"
+)
+_SELF_SUBJECT = re.compile(r"^(?:このたび|この度|今般|[^、。]{0,12}、)?\s?(当社|弊社|当院|本学|本市|当市|本町|当町|本県|当県|当行|当金庫|本会|当会|"
+                           r"当協会|当法人|当センター|当機構|当組合|同社|同院|同大|同校|弊団体|当団体|本院|本校|当校)")
+_TOP_BLOCK = 10
+_SENTENCES = 4
 
 
 def looks_like_org(text: str) -> bool:
-    """True when `text` carries a legal form or ends in an organisation suffix."""
+    """True when `text` is one organisation name (a legal form, a kind word, a listed name)."""
     text = text.strip()
-    return bool(_LEGAL_RE.search(text)) or text.endswith(ORG_SUFFIXES)
-
-
-def org_from_sentence(text: str) -> str | None:
-    """The organisation a header written as a sentence is about (its leading noun phrase)."""
-    text = text.strip()
-    match = _LEADING_ORG.match(text)
-    if match and not _TITLE_WORDS.search(match.group("org")):
-        return match.group("org").strip()
-    match = _LEADING_NOUN.match(text)
-    if match and not _TITLE_WORDS.search(match.group("org")):
-        return match.group("org").strip()
-    return None
+    if not text or len(text) > 40:
+        return False
+    names = find_names(text)
+    return (len(names) == 1 and names[0].start == 0 and names[0].end == len(text) and not names[0].generic) \
+        or bool(_LEGAL_RE.search(text))
 
 
 def _join(left: str, right: str) -> str:
-    """Two parts of a name written with a space between them, as one name: the space
-    stays only between two Latin words ("Money Forward"), not in "国立大学法人 東京大学"."""
+    """Two parts of a name written with a space: the space stays only between Latin words."""
     if left[-1:].isascii() and right[:1].isascii() and right[:1].isalnum():
         return left + " " + right
     return left + right
@@ -78,9 +84,20 @@ def _latin_name(tokens: list[str]) -> int:
     for end in range(1, min(4, len(tokens) - 1)):
         if not tokens[end - 1].isascii():
             return 0
-        if looks_like_org(tokens[end]) and not _TITLE_WORDS.search(tokens[end]):
+        if (_LEGAL_RE.search(tokens[end]) or tokens[end] in ("Inc.", "Inc", "Ltd.", "Corporation", "Corp.")) \
+                and not _TITLE_WORDS.search(tokens[end]):
             return end + 1
     return 0
+
+
+def _leading_name(text: str) -> Name | None:
+    """A name that starts the text (after an optional prefecture)."""
+    names = [n for n in find_names(text[:80]) if not n.generic]
+    if names and names[0].start == 0:
+        return names[0]
+    if names and names[0].place and names[0].start == len(names[0].place):
+        return names[0]
+    return None
 
 
 def split_header(rest: str) -> tuple[str | None, str]:
@@ -93,49 +110,187 @@ def split_header(rest: str) -> tuple[str | None, str]:
         latin = _latin_name(tokens)
         if latin:
             first, org_tokens = functools.reduce(_join, tokens[:latin]), latin
-        # "株式会社 ABC" or "ABC 株式会社": a legal form standing alone joins its neighbour.
-        elif _LEGAL_RE.fullmatch(first) and len(tokens) >= 3:
+        elif _LEGAL_RE.fullmatch(first) and len(tokens) >= 3:  # "株式会社 ABC …"
             first, org_tokens = _join(first, tokens[1]), 2
-        elif len(tokens) >= 3 and _LEGAL_RE.fullmatch(tokens[1]):
+        elif len(tokens) >= 3 and _LEGAL_RE.fullmatch(tokens[1]):  # "ABC 株式会社 …"
             first, org_tokens = _join(first, tokens[1]), 2
         elif (len(tokens) >= 3 and len(tokens[1]) <= 15 and tokens[1].endswith(_UNIT_SUFFIXES)
               and not _TITLE_WORDS.search(tokens[1]) and not _TITLE_WORDS.search(first)):
-            # "〇〇市 教育委員会 …", "〇〇大学 医学部附属病院 …": the second token names the unit
-            first, org_tokens = _join(first, tokens[1]), 2
-        if len(first) <= 40 and not _TITLE_WORDS.search(first):
-            title = " ".join(tokens[org_tokens:])
-            return first, title
-    return org_from_sentence(rest), rest
+            first, org_tokens = _join(first, tokens[1]), 2  # "〇〇市 教育委員会 …"
+        if len(first) <= 40 and not _TITLE_WORDS.search(first) and not re.search(r"[、。]|の.+(?:が|は)", first):
+            return first, " ".join(tokens[org_tokens:])
+    leading = _leading_name(rest)
+    if leading is not None:
+        return leading.text, rest
+    return None, rest
 
 
-def org_from_text(text: str) -> str | None:
-    """The first organisation with a legal form named in `text` (a last resort)."""
-    match = _COMPANY_IN_TEXT.search(text[:2000])  # the pattern tries 25 characters at each position
-    if not match:
+def _name_line(text: str) -> str | None:
+    """The organisation a release's name or signature line gives, or None.
+
+    "国立大学法人山口大学", "株式会社 筑 波 銀 行", "常磐興産株式会社 代表取締役社長 井上直美",
+    "日本学生相談学会理事長 高石 恭子", "豊郷町長 伊藤 定勉", "専門学校 福祉リソースカレッジ広島"."""
+    line = text.strip().strip("#").strip()
+    if not line or len(line) > 60 or "。" in line or "、" in line:
         return None
-    name = match.group()
-    for particle in ("は", "が", "の", "に", "を", "へ", "より", "から", "にて", "において"):
-        cut = name.find(particle, 4)
-        if cut > 0:
-            name = name[:cut]
-    return name
+    officer = _OFFICER.search(line)
+    if officer:
+        head = line[:officer.start()].strip()
+        if officer.group().endswith("長") and not head and officer.start() > 0:
+            head = line[:officer.start()]
+        line = head
+        if not line:
+            return None
+    tokens = line.split()
+    if len(tokens) > 2 and all(len(t) == 1 for t in tokens[1:]) or all(len(t) <= 2 for t in tokens) and len(tokens) > 2:
+        line = "".join(tokens)  # "株式会社 筑 波 銀 行", "島 根 労 働 局"
+    if looks_like_org(line):
+        return line
+    compact = "".join(line.split())
+    if compact != line and looks_like_org(compact) and any(_LEGAL_RE.fullmatch(t) for t in tokens):
+        return line
+    # "専門学校 福祉リソースカレッジ広島": a kind word, a space and a name
+    if len(tokens) == 2 and find_names(tokens[0]) and all(is_name_char(c) for c in tokens[1]) and officer is None:
+        kind = find_names(tokens[0])[0]
+        if kind.generic and kind.end == len(tokens[0]):
+            return line
+    return None
 
 
 def org_from_top_lines(lines: list[str]) -> str | None:
-    """The organisation line of a press release: a short name line, not an address or a title."""
-    fallback = None
+    """The organisation line of a press release's top block (the later of two)."""
+    chosen = None
     for line in lines:
-        text = line.strip().lstrip("#").strip()
-        if not text or len(text) > 40 or _ADDRESS.search(text) or _TITLE_WORDS.search(text):
-            continue
-        if _ORG_LINE_BAD.search(text):
-            # "株式会社X 代表取締役 Y": keep the part before the officer's title
-            head = re.split(r"\s*(?:代表|理事長|学長|院長|社長)", text)[0].strip()
-            if head and looks_like_org(head):
-                return head
-            continue
-        if looks_like_org(text):
-            return text
-        if fallback is None and re.fullmatch(r"[^\s。、]{2,25}", text) and not any(ch.isdigit() for ch in text):
-            fallback = text
-    return fallback
+        name = _name_line(line)
+        if name is not None:
+            chosen = name
+    return chosen
+
+
+def _signature(lines: list[Line]) -> Found[str] | None:
+    """A release's name line: in the top block, else a signature line anywhere."""
+    top: list[Line] = []
+    for line in lines:
+        if line.role == "text":
+            break
+        top.append(line)
+    top = top[:_TOP_BLOCK]
+    chosen = None
+    for line in top:
+        name = _name_line(line.text)
+        if name is not None:
+            chosen = (name, line.text)
+    if chosen is None:
+        for line in lines:
+            if line.role in ("heading", "date") and _OFFICER.search(line.text) and len(line.text) <= 40:
+                name = _name_line(line.text)
+                if name is not None:
+                    chosen = (name, line.text)
+                    break
+    if chosen is None:
+        return None
+    return found(_drop_place(chosen[0]), "signature: a name line of the release", chosen[1])
+
+
+def _drop_place(name: str) -> str:
+    """"栃木県小山市" -> "小山市": a prefecture before its municipality is a place."""
+    names = find_names(name)
+    if len(names) == 1 and names[0].place and names[0].end == len(name):
+        return names[0].text
+    return name
+
+
+def _is_place(text: str, name: Name, names: list[Name]) -> bool:
+    """A municipality or prefecture that only locates another body: "伊佐市の県立北薩病院",
+    "徳島県つるぎ町の病院", "(浦添市)"."""
+    if name.source not in ("municipality", "prefecture"):
+        return False
+    if text[max(0, name.start - 1):name.start] in ("(", "("):
+        return True
+    after = text[name.end:name.end + 1]
+    if after != "の":
+        return False
+    nxt = next((n for n in names if n.start > name.end), None)
+    return nxt is not None and nxt.start - name.end <= 12 and "、" not in text[name.end:nxt.start]
+
+
+def _usable(text: str, name: Name, names: list[Name]) -> bool:
+    return (not name.generic and not _is_place(text, name, names) and name.text not in media_names()
+            and not is_byline(name.text))
+
+
+def _sentences(lead: str) -> list[str]:
+    parts = re.split(r"(?<=[。!?])|\n", lead)
+    return [p.strip() for p in parts if p.strip()][:_SENTENCES * 2]
+
+
+def _subject(lead: str) -> Found[str] | None:
+    """The subject of the lead's first sentences (see module docstring, rule 3)."""
+    for sentence in _sentences(lead):
+        names = find_names(sentence)
+        for name in names:
+            if not _usable(sentence, name, names):
+                continue
+            at_start = not sentence[:name.start].strip(" 「『") or bool(re.fullmatch(
+                r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", sentence[:name.start]))
+            if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and _OWNER_AFTER.match(sentence, name.end)):
+                return found(_drop_place(name.text) if name.place else name.text, "subject of the lead", sentence)
+        match = _NEWS_SUBJECT.search(sentence)
+        if match:
+            candidate = match.group("name")
+            candidate = re.sub(r"^.*の", "", candidate) if "の" in candidate else candidate
+            if _plausible_unknown_name(candidate):
+                return found(candidate, "subject of the lead (news idiom)", sentence)
+    return None
+
+
+def _plausible_unknown_name(text: str) -> bool:
+    """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
+    if len(text) < 2 or not all(is_name_char(ch) for ch in text):
+        return False
+    if text in self_references() or text in ("同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
+        return False
+    if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん")):
+        return False
+    return not _TITLE_WORDS.search(text)
+
+
+def _speaks_of_itself(lead: str) -> str | None:
+    """The self-reference (当社, 本学, 本市 …) the lead opens with, if any."""
+    for sentence in _sentences(lead)[:2]:
+        match = _SELF_SUBJECT.search(sentence)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _lead_name(lead: str) -> Found[str] | None:
+    for sentence in _sentences(lead):
+        names = find_names(sentence)
+        for name in names:
+            if _usable(sentence, name, names):
+                return found(_drop_place(name.text) if name.place else name.text, "first name in the lead", sentence)
+    return None
+
+
+def organization(header_org: str | None, header: str, lines: list[Line], lead: str) -> Found[str | None]:
+    """The organisation of one incident segment (see module docstring)."""
+    if header_org:
+        return found(header_org, "header: first part", header)
+    for rule in (lambda: _signature(lines), lambda: _subject(lead)):
+        result = rule()
+        if result is not None:
+            return result
+    itself = _speaks_of_itself(lead)
+    if itself:
+        return found(None, f"no name visible: the text speaks of itself ({itself})", itself)
+    result = _lead_name(lead)
+    if result is not None:
+        return result
+    return found(None, "no name visible", "")
+
+
+def org_from_text(text: str) -> str | None:
+    """The first organisation named in `text` (a last resort)."""
+    names = [n for n in find_names(text[:2000]) if _usable(text, n, [])]
+    return names[0].text if names else None

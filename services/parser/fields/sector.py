@@ -1,30 +1,38 @@
-"""Sector of the organisation, from its name first and the text second.
+"""Sector: from what the organisation is, then from what the text says.
 
-Scores (weights in ``data/sectors.toml``): the organisation name's ending
-(県, 病院, 港運 …) and the words it contains count most, because a name says what
-an organisation is; words in the title count 4 and in the body 1 (at most 3 per
-word), so a public body whose title names a school or a hospital ("東京都
-都立高等学校における…") gets that function's sector. A name with no legal form
-whose text speaks in the first person singular (当方) is an individual.
+1. **name**: the organisation's own name says what it is: a municipality or
+   prefecture from the national list is government; the kind word that ends
+   the name decides next (尾道市立大学 -> education, 宮崎市社会福祉協議会 ->
+   association, 神戸市教育委員会 -> government, data/org_kinds.toml); then a
+   listed company's industry (data/companies.tsv, data/industry_sectors.toml),
+   the legal form (学校法人 -> education), and words the name contains
+   (data/sectors.toml, ``org_contains``).
+2. **self-reference**: with no name, the words a body uses for itself (当院,
+   本学, 本市, 当行) or the kind of body the lead is about ("つるぎ町の病院").
+3. **text**: else words of the title (weight 4) and the opening body (1 each,
+   at most 3 per word) vote (data/sectors.toml, ``text``); an unnamed writer
+   that speaks as 当方 is an individual. Below a score of 3: other.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 
+from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
-from services.parser.fields.organization import looks_like_org
+from services.parser.names import companies, find_names, legal_form_sectors, self_references, strip_legal_form
 from services.parser.resources import automaton, data, taxonomies
 
-_ORG_WEIGHT = 10
 _TITLE_WEIGHT = 4
 _BODY_CAP = 3
 _BODY_CHARS = 3000
+_SUBJECT_PARTICLE = re.compile(r"(?:で|では|において|は|が)(?!ない)")
 
 
 @functools.cache
-def _tables() -> tuple[dict, object, object, dict]:
+def _tables() -> tuple[object, object, dict]:
     table = data("sectors")
     codes = taxonomies()["sectors"]
     unknown = set(table) - set(codes)
@@ -40,8 +48,13 @@ def _tables() -> tuple[dict, object, object, dict]:
             words.setdefault(code, []).append(word)
         for word, weight in spec.get("weights", {}).items():
             weights[(code, word)] = weight
-    suffixes = {code: tuple(spec.get("org_suffix", [])) for code, spec in table.items()}
-    return suffixes, automaton(contains), automaton(words), weights
+    return automaton(contains), automaton(words), weights
+
+
+@functools.cache
+def _self_pattern() -> re.Pattern[str]:
+    words = sorted((w for w, code in self_references().items() if code), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def _lexicon_words() -> dict[str, tuple[tuple[str, str], ...]]:
@@ -55,27 +68,66 @@ def _lexicon_words() -> dict[str, tuple[tuple[str, str], ...]]:
 lexicon.register("sector", _lexicon_words)
 
 
-def classify_sector(organization: str | None, title: str, body: str,
-                    hits: lexicon.Hits | None = None, body_offset: int = 0) -> str:
-    """The sector code for an incident (see module docstring). `hits` may be a
+def sector_of_name(organization: str) -> Found[str] | None:
+    """The sector the organisation's name alone reveals, or None."""
+    org = organization.replace(" ", "")
+    names = [n for n in find_names(org)]
+    last = next((n for n in reversed(names) if n.end == len(org)), None)
+    if last is not None and last.sector:
+        if last.sector == "research" and "大学" in org[:-len(last.kind)]:
+            return found("education", f"name: a research unit of a university ('{last.kind}')", organization)
+        return found(last.sector, f"name: {last.source} '{last.kind}'", organization)
+    listed = companies().get(strip_legal_form(org))
+    if listed and listed != "other":  # "other" (services, wholesale …) says nothing: read on
+        return found(listed, "name: listed company's industry", organization)
+    for form, code in sorted(legal_form_sectors().items(), key=lambda item: -len(item[0])):
+        if form in org:
+            return found(code, f"name: legal form '{form}'", organization)
+    contains, _, weights = _tables()
+    best: tuple[float, str, str] | None = None
+    for end_pos, (code, word) in contains.iter(org):
+        score = weights.get((code, word), 10) + end_pos / 100  # nearer the end wins: the head of a noun phrase is last
+        if best is None or score > best[0]:
+            best = (score, code, word)
+    if best is not None:
+        return found(best[1], f"name contains '{best[2]}'", organization)
+    return None
+
+
+def sector_of_self(lead: str) -> Found[str] | None:
+    """The sector a self-reference (当院, 本学, 本市) or an unnamed kind of body in
+    the lead ("つるぎ町の病院") reveals."""
+    match = _self_pattern().search(lead)
+    candidates = []
+    if match:
+        candidates.append((match.start(), self_references()[match.group()], f"self-reference '{match.group()}'"))
+    opening = lead[:200]
+    for name in find_names(opening):
+        if name.generic and name.sector and _SUBJECT_PARTICLE.match(opening, name.end):
+            candidates.append((name.start, name.sector, f"kind of body '{name.text}'"))
+            break
+    if not candidates:
+        return None
+    position, code, rule = min(candidates)
+    return found(code, rule, lead[max(0, position - 20):position + 40])
+
+
+def classify_sector(organization: str | None, title: str, body: str, hits: lexicon.Hits | None = None,
+                    body_offset: int = 0, lead: str = "") -> Found[str]:
+    """The sector code of an incident (see module docstring). `hits` may be a
     precomputed `lexicon.scan` of a text in which `body` starts at `body_offset`."""
-    suffixes, contains, words, weights = _tables()
+    if organization:
+        by_name = sector_of_name(organization)
+        if by_name is not None:
+            return by_name
+    by_self = sector_of_self(lead or body[:600])
+    if by_self is not None:
+        return by_self
+    _, words, weights = _tables()
     scores: Counter[str] = Counter()
-    org = (organization or "").replace(" ", "")
-    if org:
-        for code, ends in suffixes.items():
-            if not org.endswith(ends):  # one C call rules out most codes
-                continue
-            for end in ends:
-                if org.endswith(end):
-                    scores[code] = max(scores[code], weights.get((code, end), _ORG_WEIGHT) + 0.9)
-        for end_pos, (code, word) in contains.iter(org):
-            score = weights.get((code, word), _ORG_WEIGHT) + end_pos / 100  # nearer the end wins ties
-            scores[code] = max(scores[code], score)
     for code, word in set(value for _, value in words.iter(title)):
         if weights.get((code, word), 1):
             scores[code] += _TITLE_WEIGHT
-    # The opening of a disclosure says who and what; the rest adds little but cost.
     if hits is None:
         body_hits: Counter[tuple[str, str]] = Counter(value for _, value in words.iter(body[:_BODY_CHARS]))
     else:
@@ -84,12 +136,15 @@ def classify_sector(organization: str | None, title: str, body: str,
         for end_index, pairs in hits.get("sector", ()):
             if body_offset <= end_index < limit:
                 body_hits.update(pairs)
-    for (code, word), hits in body_hits.items():
+    for (code, word), count in body_hits.items():
         if weights.get((code, word), 1):
-            scores[code] += min(hits, _BODY_CAP)
-    if org and not looks_like_org(org) and body_hits.get(("individual", "当方")):
+            scores[code] += min(count, _BODY_CAP)
+    if organization and body_hits.get(("individual", "当方")):
         scores["individual"] += 12
     if not scores:
-        return "other"
+        return found("other", "no sector cue", "")
     code, score = max(scores.items(), key=lambda item: item[1])
-    return code if score >= 3 else "other"
+    if score < 3:
+        return found("other", "sector cues too weak", "")
+    top = [word for (c, word), _ in body_hits.most_common() if c == code][:3]
+    return found(code, "words of the text: " + ", ".join(top), title)

@@ -79,9 +79,11 @@ EXPECTED: dict[str, list[tuple]] = {
         (None, "株式会社ハードオフコーポレーション", "ハードオフ公式アプリにおける不正ログインに関するお詫びとご報告", "2022-08-13",
          "retail_ecommerce", ["account_takeover"], (6186, "アカウント", "6,186アカウント"),
          ["氏名", "住所", "電話番号", "メールアドレス", "生年月日", "性別", "職業", "パスワード", "購入履歴"], [], ["警察"], []),
-        (None, "株式会社ニチリン", "当社米国子会社への不正アクセス発生について(第 2 報)", "2022-08-12", "other",
+        # A listed company takes its EDINET industry (ゴム製品 -> manufacturing).
+        (None, "株式会社ニチリン", "当社米国子会社への不正アクセス発生について(第 2 報)", "2022-08-12", "manufacturing",
          ["unauthorized_access", "ransomware", "vulnerability_exploit"], (None, None, None), [], [], ["警察"], []),
-        (None, "東京都", "都立高等学校における個人情報の漏えい", "2022-08-09", "education", ["misdelivery"],
+        # A prefecture is government even when the incident was at one of its schools (corpus convention).
+        (None, "東京都", "都立高等学校における個人情報の漏えい", "2022-08-09", "government", ["misdelivery"],
          (278, "名", "278名"), [], ["Microsoft Teams"], [], []),
         (None, "住和港運株式会社", "弊社サーバへの不正アクセスについてのご報告とお詫び", "2022-08-05", "logistics",
          ["unauthorized_access", "ransomware"], (None, None, None), [], [], ["警察", "個人情報保護委員会"], []),

@@ -6,7 +6,6 @@ from services.parser.fields.authorities import extract_authorities
 from services.parser.fields.data_types import extract_data_types
 from services.parser.fields.iocs import extract_iocs, refang
 from services.parser.fields.organization import org_from_top_lines, split_header
-from services.parser.fields.sector import classify_sector
 from services.parser.fields.types import classify_types, literal_prefix
 from services.parser.fields.vendors import extract_vendors
 from services.parser.normalize import normalize
@@ -58,38 +57,6 @@ def test_press_release_organisation_skips_address_and_title() -> None:
 
 def test_press_release_organisation_drops_the_officer() -> None:
     assert org_from_top_lines(["各位", "株式会社サンプル 代表取締役社長 山田太郎"]) == "株式会社サンプル"
-
-
-# --- sector ----------------------------------------------------------------
-
-def test_sector_from_organisation_suffix() -> None:
-    assert classify_sector("相澤病院", "", "") == "healthcare"
-    assert classify_sector("徳島県", "迷惑メール送信事案の発生について", "県教育委員会が利用するメールサーバ") == "government"
-
-
-def test_public_body_with_a_school_in_the_title_is_education() -> None:
-    body = "都立向丘高等学校において生徒の情報が漏えい。生徒14名が閲覧。教諭が誤って共有。"
-    assert classify_sector("東京都", "都立高等学校における個人情報の漏えい", body) == "education"
-
-
-def test_university_research_centre_is_education() -> None:
-    assert classify_sector("東京大学未来ビジョン研究センター", "", "") == "education"
-
-
-def test_national_research_institute_is_research() -> None:
-    assert classify_sector("国立研究開発法人量子科学技術研究開発機構", "", "") == "research"
-
-
-def test_company_sector_from_its_business_words() -> None:
-    assert classify_sector("エン・ジャパン株式会社", "「エン転職」への不正ログイン", "転職情報サイト「エン転職」") == "staffing"
-
-
-def test_unnamed_first_person_site_is_an_individual() -> None:
-    assert classify_sector("ひろしプロジェクト", "", "当方が運営するブログ") == "individual"
-
-
-def test_no_evidence_is_other() -> None:
-    assert classify_sector("株式会社ABC", "", "お知らせ") == "other"
 
 
 # --- incident types --------------------------------------------------------

@@ -137,4 +137,4 @@ def test_organisation_unit_written_apart_joins_the_name() -> None:
     text = "【セキュリティ事件簿#2024-102】〇〇市 教育委員会 USBメモリの紛失について 2024/1/12\n\n教諭がUSBメモリを紛失しました。"
     (incident,) = parse_post(text)
     assert (incident["organization"], incident["sector"], incident["incident_types"]) == (
-        "〇〇市教育委員会", "education", ["loss_theft"])
+        "〇〇市教育委員会", "government", ["loss_theft"])  # boards of education are local government

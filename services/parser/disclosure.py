@@ -1,0 +1,70 @@
+"""Is a text without a blog header the disclosure of an incident, or a report of one?
+
+A news report ("平塚市は…懲戒処分にしました"), an organisation's release and an
+aggregator's summary all state that something happened (an *event* cue:
+流出した, 不正アクセスを受け, 紛失し …) and who says so (a *report* cue:
+発表した, 明らかにしました, お詫び申し上げ …), often in the voice of the body
+concerned (当社, 本市, ご迷惑). Advisories about impersonation, seminars,
+product news, statistics, policies and essays speak otherwise. The cues and
+their weights are data (``data/disclosure_cues.toml``); the verdict lists the
+cues it counted, so a wrong call shows its reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from services.parser.resources import data
+
+_CHARS = 6000  # the opening of a text says what it is; the rest adds time, not evidence
+_CAP = 3  # distinct cues counted per group
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a text reports an incident, with the cues that decided."""
+
+    incident: bool
+    score: int
+    cues: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        shown = ", ".join(self.cues[:8]) or "no cues"
+        return f"score {self.score} ({shown})"
+
+
+@functools.cache
+def _groups() -> tuple[int, list[tuple[str, int, re.Pattern[str]]]]:
+    table = data("disclosure_cues")
+    groups = []
+    for side, sign in (("incident", 1), ("non_incident", -1)):
+        for name, spec in table[side].items():
+            pattern = re.compile("|".join(f"(?:{cue})" for cue in spec["cues"]), re.MULTILINE)
+            groups.append((f"{'' if sign > 0 else 'not '}{name}", sign * int(spec["weight"]), pattern))
+    return int(table["threshold"]), groups
+
+
+def judge(text: str) -> Verdict:
+    """The verdict for one header-less text (see module docstring)."""
+    threshold, groups = _groups()
+    window = text[:_CHARS]
+    score = 0
+    cues: list[str] = []
+    events = 0
+    for name, weight, pattern in groups:
+        seen: list[str] = []
+        for match in pattern.finditer(window):
+            if match.group() not in seen:
+                seen.append(match.group())
+                if len(seen) >= _CAP:
+                    break
+        if not seen:
+            continue
+        if name == "event":
+            events = len(seen)
+        score += weight * len(seen)
+        cues.extend(f"{name}: {cue}" for cue in seen)
+    return Verdict(events > 0 and score >= threshold, score, tuple(cues))

@@ -1,0 +1,373 @@
+"""Organisation names in running Japanese text, recognised from data.
+
+Japanese writes names without spaces, so a name is found from its end: a word
+that ends names of a kind (病院, 大学, 協会, 信用金庫, 株式会社 … in
+``data/org_kinds.toml``), a municipality or prefecture from the national list
+(``data/municipalities.tsv``), a listed company (``data/companies.tsv``), a
+legal form (株式会社X), or a quoted name after a word for a company
+(製本会社「イシクラ」). From the end, the name runs left over name characters
+(kanji, katakana, Latin) to the first character that cannot be part of a name
+(a particle, punctuation, a space), at most `_MAX_NAME` characters; leading
+determiners (同, 委託先 …) are dropped, and a run made only of descriptive words
+("市立小学校", "同病院") is a mention of a kind of body, not a name.
+
+Overlapping findings keep the longest, so a name found only inside another
+body's name ("薩摩川内市" in 薩摩川内市危険物安全協会) is not reported on its
+own. A municipality written with its prefecture ("栃木県小山市") is reported
+as the municipality; one followed by "内" or another word ("京都市内") is a
+place, not a body.
+
+All work is a dictionary pass plus bounded scans: time linear in the text.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ahocorasick
+
+from services.common.names import LEGAL_FORMS
+from services.parser.resources import DATA_DIR, data
+
+_MAX_NAME = 32
+_MAX_HITS = 2000  # bounded work on pathological input
+_PARTICLES = frozenset("のはがをにでとへやもかよりからまで")
+_QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One organisation name found in a text."""
+
+    text: str  # as written (normalised), without determiners
+    start: int
+    end: int
+    source: str  # kind | municipality | prefecture | legal | company | quoted
+    kind: str  # the word that made it a name (病院, 株式会社, 市 …)
+    sector: str | None  # what the kind or the list says; None when it says nothing
+    generic: bool = False  # a mention of a kind of body ("同病院", "市立小学校"), not a name
+    place: str | None = None  # a prefecture written before a municipality ("栃木県")
+
+
+def is_name_char(char: str) -> bool:
+    """Kanji, katakana, Latin letters and digits, and the marks names use."""
+    code = ord(char)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x30A1 <= code <= 0x30FA or char in "々〆ヶヵーｰ・&＆"
+            or (char.isascii() and (char.isalnum() or char in "&-")))
+
+
+def _is_kanji(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or char in "々〆ヶヵ"
+
+
+@functools.cache
+def _kinds() -> dict[str, str]:
+    return dict(data("org_kinds")["kinds"])
+
+
+@functools.cache
+def legal_form_sectors() -> dict[str, str]:
+    """Legal form -> the sector it implies (学校法人 -> education)."""
+    return dict(data("org_kinds")["legal_forms"])
+
+
+@functools.cache
+def self_references() -> dict[str, str]:
+    """当院, 本学, 本市 … -> sector code ("" when the word says nothing)."""
+    return dict(data("org_kinds")["self"])
+
+
+@functools.cache
+def _word_sets() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    table = data("org_kinds")
+    by_length = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+    return by_length(table["generic"]["words"]), by_length(table["determiners"]["words"]), by_length(table["units"]["words"])
+
+
+def _read_tsv(name: str) -> list[dict[str, str]]:
+    path = DATA_DIR / name
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@functools.cache
+def municipalities() -> dict[str, tuple[str, str]]:
+    """Municipality, ward and prefecture names -> (kind, prefecture)."""
+    table: dict[str, tuple[str, str]] = {}
+    for row in _read_tsv("municipalities.tsv"):
+        table.setdefault(unicodedata.normalize("NFKC", row["name"]), (row["kind"], row["prefecture"]))
+    return table
+
+
+@functools.cache
+def companies() -> dict[str, str]:
+    """Listed companies: name without legal form -> sector code (from its industry)."""
+    sectors = data("industry_sectors")["industries"] if (DATA_DIR / "industry_sectors.toml").exists() else {}
+    table: dict[str, str] = {}
+    for row in _read_tsv("companies.tsv"):
+        short = strip_legal_form(unicodedata.normalize("NFKC", row["name"]))
+        if len(short) >= 2:
+            table.setdefault(short, sectors.get(row.get("industry", ""), ""))
+    return table
+
+
+_LEGAL = tuple(sorted((form for form in LEGAL_FORMS if not form.startswith("(")), key=len, reverse=True))
+_LEGAL_RE = re.compile("|".join(re.escape(form) for form in _LEGAL))
+
+
+def strip_legal_form(name: str) -> str:
+    """The name without its legal form and spaces: 株式会社クボタ -> クボタ."""
+    return "".join(_LEGAL_RE.sub("", name).split())
+
+
+@functools.cache
+def _automaton() -> ahocorasick.Automaton:
+    machine = ahocorasick.Automaton()
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for word in _kinds():
+        entries.setdefault(word, []).append(("kind", word))
+    for form in _LEGAL:
+        entries.setdefault(form, []).append(("legal", form))
+    for name in municipalities():
+        entries.setdefault(name, []).append(("municipality", name))
+    for name in companies():
+        if _company_key_ok(name):
+            entries.setdefault(name, []).append(("company", name))
+    for word, values in entries.items():
+        machine.add_word(word, tuple(values))
+    machine.make_automaton()
+    return machine
+
+
+def _company_key_ok(name: str) -> bool:
+    """Short names that are safe to look for in running text: long enough not to
+    be an ordinary word (ASCII ones are matched as whole words)."""
+    if name.isascii():
+        return len(name) >= 3 and any(ch.isalpha() for ch in name)
+    return len(name) >= 3
+
+
+def _continues(last: str, nxt: str) -> bool:
+    """True when `nxt` continues the word that ends in `last` (same script)."""
+    katakana = lambda ch: 0x30A1 <= ord(ch) <= 0x30FA or ch == "ー"  # noqa: E731
+    return (_is_kanji(last) and _is_kanji(nxt)) or (katakana(last) and katakana(nxt))
+
+
+def _strip_words(text: str, words: tuple[str, ...]) -> str:
+    """Remove leading `words` (longest first) as long as any match."""
+    changed = True
+    while changed and text:
+        changed = False
+        for word in words:
+            if text.startswith(word) and len(text) > len(word):
+                text = text[len(word):]
+                changed = True
+                break
+    return text
+
+
+def _only_generic(prefix: str) -> bool:
+    """True when the part of a name before its kind word is only descriptive words."""
+    generic = _word_sets()[0]
+    rest = prefix
+    while rest:
+        word = next((w for w in generic if rest.startswith(w)), None)
+        if word is None:
+            return len(rest) <= 0
+        rest = rest[len(word):]
+    return True
+
+
+def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
+    """Start of the run of name characters that ends at `end` (bounded)."""
+    start = end
+    low = max(0, end - _MAX_NAME)
+    while start > low:
+        char = text[start - 1]
+        if is_name_char(char):
+            start -= 1
+        elif char == " " and start - 2 >= low and text[start - 2].isascii() and text[start - 2].isalnum() \
+                and start < len(text) and text[start].isascii():
+            start -= 1  # "H&F BELX NET株式会社": spaces between Latin words
+        elif allow_hiragana and "\u3041" <= char <= "\u3096" and char not in _PARTICLES:
+            start -= 1
+        else:
+            break
+    while start < end and text[start] in " ・-":
+        start += 1
+    return start
+
+
+def _right_run(text: str, start: int, allow_hiragana: bool = False) -> int:
+    """End of the run of name characters that starts at `start` (bounded)."""
+    end = start
+    high = min(len(text), start + _MAX_NAME)
+    while end < high:
+        char = text[end]
+        if is_name_char(char):
+            end += 1
+        elif char == " " and end + 1 < high and text[end + 1].isascii() and text[end + 1].isalnum() \
+                and text[end - 1:end].isascii():
+            end += 1
+        elif allow_hiragana and "\u3041" <= char <= "\u3096" and char not in _PARTICLES:
+            end += 1
+        else:
+            break
+    return end
+
+
+def _named(text: str, start: int, end: int, source: str, kind: str, sector: str | None,
+           place: str | None = None) -> Name | None:
+    """A Name for text[start:end] after dropping determiners; None if nothing remains."""
+    raw = text[start:end]
+    _, determiners, _ = _word_sets()
+    kept = _strip_words(raw, determiners)
+    start += len(raw) - len(kept)
+    if not kept:
+        return None
+    generic = False
+    if source == "kind":
+        generic = kept == kind or _only_generic(kept[:-len(kind)])
+    elif source == "legal":
+        generic = strip_legal_form(kept) == ""
+    return Name(kept, start, end, source, kind, sector, generic, place)
+
+
+def _unit_end(text: str, end: int) -> bool:
+    """True when a department word follows (長与町|税務課)."""
+    _, _, units = _word_sets()
+    run_end = _right_run(text, end)
+    tail = text[end:run_end]
+    return bool(tail) and tail.endswith(units)
+
+
+def find_names(text: str) -> list[Name]:
+    """Organisation names in `text`, longest first among overlaps, in text order."""
+    kinds = _kinds()
+    towns = municipalities()
+    listed = companies()
+    found: list[Name] = []
+    for count, (last, values) in enumerate(_automaton().iter(text)):
+        if count >= _MAX_HITS:
+            break
+        end = last + 1
+        for source, key in values:
+            start = end - len(key)
+            name = None
+            if source == "kind":
+                nxt = text[end:end + 1]
+                if nxt and _continues(key[-1], nxt) and not _unit_end(text, end) and not nxt == "長":
+                    continue  # "大学院生", "病院内", "クレジットカード": the word goes on
+                if text.startswith("法人", end):
+                    continue  # 学校法人, 医療法人: a legal form, found as such
+                left = _left_run(text, start)
+                name = _named(text, left, end, "kind", key, kinds[key] or None)
+            elif source == "legal":
+                if text[end:end + 2] == "法人" or (end < len(text) and text[end] == "等"):
+                    continue
+                after = _right_run(text, end, allow_hiragana=True)
+                before = _left_run(text, start, allow_hiragana=True)
+                if after > end and (before == start or text[before:start].endswith(" ")):
+                    name = _legal_prefix_name(text, start, end, after, key)
+                elif before < start:
+                    name = _named(text, before, end, "legal", key, None)
+                else:
+                    name = _legal_prefix_name(text, start, end, after, key)
+            elif source == "municipality":
+                name = _municipality(text, start, end, key, towns[key])
+            elif source == "company":
+                if not _company_boundaries(text, start, end, key):
+                    continue
+                name = Name(key, start, end, "company", key, listed[key] or None)
+            if name is not None:
+                found.append(name)
+    found.extend(quoted_names(text))
+    return _longest(found)
+
+
+def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -> Name | None:
+    """株式会社X / 医療法人X Y病院: the form, then the name (with one space allowed)."""
+    if after == end and end < len(text) and text[end] == " ":
+        after = _right_run(text, end + 1, allow_hiragana=True)
+    stop = after
+    # A kind word inside the run ends the name there ("株式会社イセトー広島支店" keeps the branch).
+    body = text[end:stop].strip()
+    if not body:
+        return None
+    if stop < len(text) and text[stop] == " " and form.endswith("法人"):
+        more = _right_run(text, stop + 1)
+        if more > stop + 1 and text[stop + 1:more].endswith(tuple(_kinds())):
+            stop = more  # "医療法人DIC 宇都宮セントラルクリニック"
+    sector = legal_form_sectors().get(form)
+    return Name(text[start:stop], start, stop, "legal", form, sector)
+
+
+def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, str]) -> Name | None:
+    kind, prefecture = info
+    before = text[start - 1] if start else ""
+    place = None
+    if before and is_name_char(before):
+        if text.endswith(prefecture, 0, start) and prefecture != name:
+            place = prefecture
+        elif not any(text.endswith(f, 0, start) for f in ("県", "都", "府", "道")):
+            return None  # inside a longer word
+    nxt = text[end:end + 1]
+    if nxt and is_name_char(nxt):
+        if nxt in "内外部域民長" or not _is_kanji(nxt) and nxt != "ー":
+            return None  # "京都市内", "市民": a place or a word, not the body
+        if not _unit_end(text, end):
+            return None
+    source = "prefecture" if kind == "prefecture" else "municipality"
+    return Name(name, start, end, source, kind, "government", False, place)
+
+
+def _company_boundaries(text: str, start: int, end: int, key: str) -> bool:
+    before = text[start - 1] if start else ""
+    after = text[end:end + 1]
+    if key.isascii():
+        return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+    katakana_edge = lambda ch: bool(ch) and (0x30A1 <= ord(ch) <= 0x30FA or ch == "ー")  # noqa: E731
+    if katakana_edge(key[0]) and katakana_edge(before):
+        return False
+    if katakana_edge(key[-1]) and katakana_edge(after):
+        return False
+    return not (before and _is_kanji(before)) and not (after and _is_kanji(after) and not _unit_end(text, end))
+
+
+_QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社)?")
+
+
+def quoted_names(text: str) -> list[Name]:
+    """Names in 「」 that the text calls a company, a body or 社."""
+    found = []
+    for match in _QUOTED.finditer(text):
+        inner = match.group(1)
+        if not all(is_name_char(ch) for ch in inner):
+            continue
+        before = text[max(0, match.start() - 12):match.start()].rstrip("の ")
+        if match.group(2) or before.endswith(_QUOTE_CONTEXT):
+            kind = inner if inner.endswith(tuple(_kinds())) else "社"
+            found.append(Name(inner, match.start(1), match.end(1), "quoted", kind, None))
+    return found
+
+
+def _longest(names: list[Name]) -> list[Name]:
+    """Drop names that lie inside a longer one; keep text order."""
+    names.sort(key=lambda n: (n.start, -(n.end - n.start)))
+    kept: list[Name] = []
+    for name in names:
+        if kept and name.start < kept[-1].end:
+            if name.end - name.start > kept[-1].end - kept[-1].start and name.end > kept[-1].end:
+                kept[-1] = name
+            continue
+        kept.append(name)
+    return kept
+

@@ -1,0 +1,115 @@
+"""Reading a segment as a person does: which lines are page furniture, captions,
+bylines, timestamps, date lines, headings or running text, and where the lead is.
+
+Field extractors take names, dates and titles only from lines a reader would
+take them from: never from a share button, a photo caption (`写真:西原村役場`),
+a byline (`KSB瀬戸内海放送`) or an article timestamp (`2016年11月10日 18:38`).
+What counts as furniture is data (``data/page_furniture.toml``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from services.parser.fields.dates import find_dates, is_date_line
+from services.parser.resources import data
+
+_CAPTION = re.compile(r"^(?:写真|画像|図|photo|Photo|出典|提供|資料)\s*[:=]|より引用$|より引用[)\]]|撮影$|^(?:\(|【)?(?:写真|画像)")
+# A date with a time of day: an article's own timestamp, not a disclosure date.
+_TIME = re.compile(r"[0-9]{1,2}\s*(?::|時)\s*[0-9]{2}")
+_SENTENCE_END = re.compile(r"[。!?]\s*$|[。!?][」)]\s*$")
+_LEAD_CHARS = 900
+_HEAD_LINES = 200
+_TAIL_LINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One normalised line and the role a reader gives it."""
+
+    index: int  # position in the segment's lines
+    text: str  # normalised, stripped
+    role: str  # furniture | caption | byline | timestamp | date | heading | text
+
+
+@functools.cache
+def _furniture() -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str], frozenset[str]]:
+    table = data("page_furniture")
+    pattern = re.compile("|".join(f"(?:{p})" for p in table["patterns"]))
+    return frozenset(table["exact"]), tuple(table["prefixes"]), pattern, frozenset(table["media"])
+
+
+@functools.cache
+def media_names() -> frozenset[str]:
+    """Names of news media and aggregator sites (bylines, never a victim by default)."""
+    return _furniture()[3]
+
+
+def is_byline(text: str) -> bool:
+    """A line that only names a news outlet ("KSB瀬戸内海放送", "Published by 共同通信")."""
+    media = media_names()
+    bare = text.strip().lstrip("-・•").strip()
+    for prefix in ("Published by", "提供:", "配信:", "出典:", "by "):
+        if bare.startswith(prefix):
+            bare = bare[len(prefix):].strip()
+    return bare in media or any(bare == name + tail for name in media for tail in (" NEXT", "NEXT", "ニュース"))
+
+
+def line_role(text: str) -> str:
+    """The role of one stripped, normalised line (see module docstring)."""
+    exact, prefixes, pattern, _ = _furniture()
+    bare = text.lstrip("-・•*■□◆◇●○> \t").strip()
+    if not bare:
+        return "furniture"
+    if bare in exact or bare.startswith(prefixes) or pattern.match(bare):
+        return "furniture"
+    if _CAPTION.search(bare) and len(bare) <= 80:
+        return "caption"
+    if is_byline(bare):
+        return "byline"
+    if len(bare) <= 40 and _TIME.search(bare):
+        first = next(find_dates(bare), None)
+        if first is not None and _TIME.search(bare, first[2]):
+            return "timestamp"
+    if is_date_line(bare):
+        return "date"
+    if len(bare) <= 60 and not _SENTENCE_END.search(bare) and "。" not in bare:
+        return "heading"
+    return "text"
+
+
+def read_lines(lines: tuple[str, ...] | list[str], head: int = _HEAD_LINES, tail: int = _TAIL_LINES) -> list[Line]:
+    """The first `head` and last `tail` non-blank lines of a segment with their roles.
+
+    Names, dates and titles are read from the top and the signature at the end;
+    the middle of a long post adds time, not evidence."""
+    indices = [index for index, line in enumerate(lines) if line.strip()]
+    if len(indices) > head + tail:
+        indices = indices[:head] + indices[-tail:]
+    return [Line(index, lines[index].strip(), line_role(lines[index].strip())) for index in indices]
+
+
+def content_lines(lines: list[Line]) -> list[Line]:
+    """Lines a reader reads: without furniture, captions, bylines and timestamps."""
+    return [line for line in lines if line.role in ("date", "heading", "text")]
+
+
+def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
+    """The opening running text: the first `text` lines (and the headings between
+    them) up to about `limit` characters. A news report's first sentence names
+    who announced what; a release's first paragraph says what happened to whom."""
+    parts: list[str] = []
+    size = 0
+    started = False
+    for line in lines:
+        if line.role == "text":
+            started = True
+        elif not started or line.role != "heading":
+            continue
+        parts.append(line.text)
+        size += len(line.text)
+        if size >= limit:
+            break
+    return "\n".join(parts)[:limit]

@@ -1,0 +1,77 @@
+"""Sector: from what the organisation is, then from what the text says. One behaviour per test."""
+
+from __future__ import annotations
+
+from services.parser.fields.sector import classify_sector
+
+
+def sector(organization: str | None, title: str = "", body: str = "", lead: str = "") -> str:
+    return classify_sector(organization, title, body, lead=lead).value
+
+
+def test_a_hospital_is_healthcare() -> None:
+    assert sector("みどり中央病院") == "healthcare"
+
+
+def test_a_municipality_from_the_national_list_is_government() -> None:
+    assert sector("つるぎ町") == "government"
+    assert sector("杉並区") == "government"
+
+
+def test_a_prefecture_is_government_whatever_the_title_says() -> None:
+    # DESIGN.md / corpus convention: the organisation's nature decides, not the school in the title.
+    assert sector("東京都", "都立高等学校における個人情報の漏えい", "都立高校の生徒14名が閲覧") == "government"
+
+
+def test_a_board_of_education_is_government() -> None:
+    assert sector("みなと市教育委員会") == "government"
+
+
+def test_a_university_run_by_a_city_is_education() -> None:
+    assert sector("みなと市立大学") == "education"
+
+
+def test_a_social_welfare_council_is_an_association() -> None:
+    assert sector("みなと市社会福祉協議会") == "association"
+
+
+def test_a_research_unit_of_a_university_is_education() -> None:
+    assert sector("東都大学未来研究センター") == "education"
+
+
+def test_a_national_research_institute_is_research() -> None:
+    assert sector("国立研究開発法人みらい科学技術研究開発機構") == "research"
+
+
+def test_a_legal_form_tells_the_sector_when_the_name_does_not() -> None:
+    assert sector("学校法人みどり学舎") == "education"
+
+
+def test_a_listed_company_takes_its_industry() -> None:
+    assert sector("株式会社クボタ") == "manufacturing"
+
+
+def test_with_no_name_a_self_reference_tells_the_sector() -> None:
+    assert sector(None, lead="このたび、当院の電子カルテシステムが停止しました。") == "healthcare"
+    assert sector(None, lead="本学の教員が学生の成績を紛失しました。") == "education"
+
+
+def test_with_no_name_an_unnamed_kind_of_body_tells_the_sector() -> None:
+    assert sector(None, lead="みどり町の病院で電子カルテが使えなくなった。") == "healthcare"
+
+
+def test_a_company_sector_from_its_business_words() -> None:
+    assert sector("エン・ジャパン株式会社", "「エン転職」への不正ログイン", "転職情報サイト「エン転職」の求人応募者") == "staffing"
+
+
+def test_an_unnamed_first_person_site_is_an_individual() -> None:
+    assert sector("ひろしプロジェクト", "", "当方が運営するブログ") == "individual"
+
+
+def test_no_evidence_is_other() -> None:
+    assert sector("株式会社ABC", "", "お知らせ") == "other"
+
+
+def test_the_sector_says_which_rule_decided() -> None:
+    found = classify_sector("みどり中央病院", "", "")
+    assert found.evidence.rule == "name: kind '病院'"
