@@ -14,7 +14,8 @@ from typing import Any, Callable
 import fastjsonschema
 
 SCHEMA_DIR = Path(__file__).resolve().parent
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # raw posts, alerts and dead letters
+INCIDENT_SCHEMA_VERSION = 2  # 2: `evidence`, why each field has its value
 KINDS = ("raw_post", "incident", "alert", "subscription")
 
 

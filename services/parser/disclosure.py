@@ -47,6 +47,24 @@ def _groups() -> tuple[int, list[tuple[str, int, re.Pattern[str]]]]:
     return int(table["threshold"]), groups
 
 
+# An event in a conditional or a warning did not happen: "感染すると…被害が発生する
+#可能性があります", "万が一カード情報が盗まれていた場合にそなえ".
+_CONDITIONAL = re.compile(r"すると|されると|ると、|た場合|る場合|場合には|場合は|場合に|万が一|万一|もし|ないよう|ように|防止|防ぐ|に備え|にそなえ")
+_NOT_PAST = re.compile(r"(?:する|される|しうる|し得る|できる)(?:可能性|おそれ|恐れ|ことが)")
+
+
+def _hypothetical(text: str, start: int, end: int) -> bool:
+    """True when the sentence around text[start:end] states a condition or a risk, not a fact."""
+    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    right = len(text)
+    for mark in ("。", "\n"):
+        position = text.find(mark, end)
+        if position >= 0:
+            right = min(right, position)
+    sentence = text[left:right]
+    return bool(_CONDITIONAL.search(sentence)) or bool(_NOT_PAST.search(text, end, min(right, end + 30)))
+
+
 def judge(text: str) -> Verdict:
     """The verdict for one header-less text (see module docstring)."""
     threshold, groups = _groups()
@@ -57,6 +75,8 @@ def judge(text: str) -> Verdict:
     for name, weight, pattern in groups:
         seen: list[str] = []
         for match in pattern.finditer(window):
+            if name == "event" and _hypothetical(window, match.start(), match.end()):
+                continue
             if match.group() not in seen:
                 seen.append(match.group())
                 if len(seen) >= _CAP:

@@ -16,7 +16,9 @@ from services.parser.fields.authorities import extract_authorities
 from services.parser.fields.context import countermeasure_spans
 from services.parser.fields.counts import headline_count
 from services.parser.fields.data_types import extract_data_types
-from services.parser.fields.dates import find_dates, is_date_line, trailing_date
+from services.parser.evidence import quote
+from services.parser.fields.dates import is_date_line, trailing_date
+from services.parser.fields.disclosed import disclosure_date
 from services.parser.fields import lexicon
 from services.parser.fields.iocs import extract_iocs
 from services.parser.fields.organization import organization, split_header
@@ -24,7 +26,7 @@ from services.parser.fields.sector import classify_sector
 from services.parser.fields.types import classify_types
 from services.parser.fields.vendors import extract_vendors
 from services.parser.normalize import compact, squash
-from services.parser.reading import content_lines, lead, read_lines
+from services.parser.reading import Line, content_lines, lead, read_lines
 from services.parser.split import CASE_HEADER, Segment
 
 PARSER_VERSION = "1.1.0"
@@ -65,25 +67,20 @@ def _from_header(header: str, with_case: bool) -> tuple[str | None, str | None, 
         match = CASE_HEADER.match(header)
         rest = match.group("rest") if match else header
         case_id = case_id_of(header)
-    found = trailing_date(rest)
+    trailing = trailing_date(rest)
     disclosed = None
-    if found is not None:
-        disclosed, start = found
+    if trailing is not None:
+        disclosed, start = trailing
         rest = rest[:start]
-    organization, title = split_header(squash(rest))
-    return case_id, organization, squash(title), disclosed
+    organization_name, title = split_header(squash(rest))
+    return case_id, organization_name, squash(title), disclosed
 
 
-def _from_top_lines(lines: tuple[str, ...], fallback_title: str) -> tuple[str, date | None]:
-    top = [line.text for line in content_lines(read_lines(lines))][:_TOP_LINES]
-    disclosed = None
-    for line in top:
-        if is_date_line(line):
-            disclosed = next(find_dates(line))[0]
-            break
-    title = next((squash(line.lstrip("#")) for line in top if _TITLE_LINE.search(line) and len(line) <= 80
-                  and not is_date_line(line)), fallback_title)
-    return title, disclosed
+def _title_of(lines: list[Line], fallback: str) -> str:
+    """The title of a header-less text: the first top line that reads like one."""
+    top = [line.text for line in content_lines(lines)][:_TOP_LINES]
+    return next((squash(line.lstrip("#")) for line in top if _TITLE_LINE.search(line) and len(line) <= 80
+                 and not is_date_line(line)), fallback)
 
 
 def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -95,33 +92,31 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     header = segment.header
     lines = list(segment.lines)
     case_id: str | None = None
-    header_org = None
+    header_org = header_date = None
+    body_start = 0
     if segment.fmt in ("case_header", "bare_title"):
-        case_id, header_org, title, disclosed = _from_header(header, segment.fmt == "case_header")
+        case_id, header_org, title, header_date = _from_header(header, segment.fmt == "case_header")
         body_start = next((i for i, line in enumerate(lines) if line.strip()), 0) + 1
-        top = [line.strip()[:300] for line in lines[body_start:body_start + 30] if line.strip()][:6]
-        if disclosed is None:  # a release date on its own line right under the header
-            disclosed = next((next(find_dates(line))[0] for line in top if is_date_line(line)), None)
-    else:
-        title, disclosed = _from_top_lines(segment.lines, squash(header))
-        body_start = 0
     read = read_lines(lines[body_start:])
+    if segment.fmt not in ("case_header", "bare_title"):
+        title = _title_of(read, squash(header))
     lead_text = lead(read)
     org = organization(header_org, header, read, lead_text)
-    organization_name = org.value
+    disclosed = disclosure_date(header_date, header, read, lead_text)
     full = "\n".join(lines)
     body_offset = sum(len(line) + 1 for line in lines[:body_start])
     body = full[body_offset:]
     skip, starts = _countermeasure_filter(full, body_offset)
     hits = segment.hits if segment.hits is not None else lexicon.scan(full)
     count = headline_count(full)
-    disclosed_on = _iso(disclosed)
-    sector = classify_sector(organization_name, title or "", body, hits, body_offset, lead_text)
+    disclosed_on = _iso(disclosed.value)
+    sector = classify_sector(org.value, title or "", body, hits, body_offset, lead_text)
+    case_rule = "header: case number" if case_id else "no case number in a header"
     return {
         "kind": "incident",
-        "incident_id": incident_id(case_id, organization_name, title, disclosed_on),
+        "incident_id": incident_id(case_id, org.value, title, disclosed_on),
         "case_id": case_id,
-        "organization": organization_name,
+        "organization": org.value,
         "title": title or None,
         "disclosed_on": disclosed_on,
         "sector": sector.value,
@@ -129,9 +124,17 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
         "affected": {"count": count.value if count else None, "unit": count.unit if count else None,
                      "text": count.text if count else None},
         "data_types": extract_data_types(full, hits, skip),
-        "vendors": extract_vendors(full, organization_name, starts, hits),
+        "vendors": extract_vendors(full, org.value, starts, hits),
         "authorities": extract_authorities(full, hits),
         "iocs": extract_iocs(full),
+        "evidence": {
+            "segment": {"rule": f"{segment.fmt}: {segment.reason}" if segment.reason else segment.fmt,
+                        "text": quote(header)},
+            "case_id": {"rule": case_rule, "text": quote(header) if case_id else ""},
+            "organization": org.evidence.as_dict(),
+            "disclosed_on": disclosed.evidence.as_dict(),
+            "sector": sector.evidence.as_dict(),
+        },
         "source": dict(source) if source else _empty_source(),
         "body": segment.text,
         "parser_version": PARSER_VERSION,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from schemas import SCHEMA_VERSION
+from schemas import INCIDENT_SCHEMA_VERSION, SCHEMA_VERSION
 from services.common import serde
 from services.parser.core import PARSER_VERSION, parse_post
 
@@ -49,7 +49,7 @@ def incidents_from_post(post: dict[str, Any], include_non_incidents: bool = Fals
     )
     for result in results:
         if result.get("kind", "incident") == "incident":
-            result["schema_version"] = SCHEMA_VERSION
+            result["schema_version"] = INCIDENT_SCHEMA_VERSION
     return results
 
 

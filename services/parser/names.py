@@ -263,13 +263,16 @@ def find_names(text: str) -> list[Name]:
             start = end - len(key)
             name = None
             if source == "kind":
-                nxt = text[end:end + 1]
-                if nxt and _continues(key[-1], nxt) and not _unit_end(text, end) and not nxt == "長":
-                    continue  # "大学院生", "病院内", "クレジットカード": the word goes on
                 if text.startswith("法人", end):
                     continue  # 学校法人, 医療法人: a legal form, found as such
                 left = _left_run(text, start)
+                if left == start and key in _FACILITY_KINDS:
+                    left = _hiragana_name_start(text, start)
                 name = _named(text, left, end, "kind", key, kinds[key] or None)
+                nxt = text[end:end + 1]
+                if name is not None and nxt and _continues(key[-1], nxt) and not _unit_end(text, end) \
+                        and (name.generic or not _is_kanji(nxt)):
+                    continue  # "大学院生", "病院内", "クレジットカード": the word goes on
             elif source == "legal":
                 if text[end:end + 2] == "法人" or (end < len(text) and text[end] == "等"):
                     continue
@@ -278,7 +281,9 @@ def find_names(text: str) -> list[Name]:
                 if after > end and (before == start or text[before:start].endswith(" ")):
                     name = _legal_prefix_name(text, start, end, after, key)
                 elif before < start:
-                    name = _named(text, before, end, "legal", key, None)
+                    while before < start and "\u3041" <= text[before] <= "\u3096":
+                        before += 1  # "を手がけるカゴヤ・ジャパン株式会社": a verb's ending is not the name
+                    name = _named(text, before, end, "legal", key, None) if before < start else None
                 else:
                     name = _legal_prefix_name(text, start, end, after, key)
             elif source == "municipality":
@@ -291,6 +296,25 @@ def find_names(text: str) -> list[Name]:
                 found.append(name)
     found.extend(quoted_names(text))
     return _longest(found)
+
+
+# Hiragana names of facilities ("からたち薬局", "ひまわり保育園") are read only
+# after a boundary, and never these ordinary words.
+_NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同じ", "いわゆる", "おおきな", "ちいさな", "あらゆる", "いずれ"))
+_FACILITY_KINDS = ("薬局", "病院", "医院", "クリニック", "保育園", "幼稚園", "こども園", "学園", "診療所", "歯科医院")
+
+
+def _hiragana_name_start(text: str, start: int) -> int:
+    """Start of a hiragana name before a facility word, or `start` when there is none."""
+    low = max(0, start - 8)
+    position = start
+    while position > low and "\u3041" <= text[position - 1] <= "\u3096" and text[position - 1] not in "のはがをにへでともや":
+        position -= 1
+    word = text[position:start]
+    boundary = position == 0 or text[position - 1] in "の、「『 \n・(("
+    if boundary and word not in _NOT_NAMES and (len(word) >= 3 or len(word) == 2 and text[position - 1:position] != "の"):
+        return position
+    return start
 
 
 def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -> Name | None:
@@ -342,7 +366,7 @@ def _company_boundaries(text: str, start: int, end: int, key: str) -> bool:
     return not (before and _is_kanji(before)) and not (after and _is_kanji(after) and not _unit_end(text, end))
 
 
-_QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社)?")
+_QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社|(?:\([^()]{0,40}\))?(?=が|は))?")
 
 
 def quoted_names(text: str) -> list[Name]:

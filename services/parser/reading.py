@@ -21,6 +21,9 @@ _CAPTION = re.compile(r"^(?:写真|画像|図|photo|Photo|出典|提供|資料)\
 _TIME = re.compile(r"[0-9]{1,2}\s*(?::|時)\s*[0-9]{2}")
 _SENTENCE_END = re.compile(r"[。!?]\s*$|[。!?][」)]\s*$")
 _LEAD_CHARS = 900
+# A line that stops inside a sentence: after a comma, or a long line with no
+# sentence end (text extracted from a PDF keeps its printed line breaks).
+_WRAPPED = re.compile(r"[、,]$|^[^。!?]{25,}[^。!?」)]$")
 _HEAD_LINES = 200
 _TAIL_LINES = 20
 
@@ -108,7 +111,10 @@ def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
             started = True
         elif not started or line.role != "heading":
             continue
-        parts.append(line.text)
+        if parts and _WRAPPED.search(parts[-1]):
+            parts[-1] += line.text  # a sentence wrapped over two lines (PDF text, "…は、" at a line end)
+        else:
+            parts.append(line.text)
         size += len(line.text)
         if size >= limit:
             break

@@ -14,6 +14,7 @@ import re
 from typing import NamedTuple
 
 from services.parser.normalize import compact
+from services.parser.numerals import kanji_value
 
 UNITS = ("アカウント", "アドレス", "世帯", "団体", "口座", "件", "名", "人", "通", "社", "校", "枚", "ID")
 _NP = r"\d{1,3}(?:,\d{3})++|\d++(?:\.\d++)?"
@@ -29,7 +30,6 @@ _COUNT_RE = re.compile(
 )
 # Counts in kanji numerals (三千件, 二万人, 約千二百名): a single numeral must not follow
 # another ideograph (other than 約, 計, 最大), so 統一件 and 同一人物 are not read as numbers.
-_KANJI_DIGITS = "〇一二三四五六七八九"
 _IDEOGRAPH = re.compile(r"[\u3400-\u9fff々〇]")
 _KANJI_COUNT_RE = re.compile(
     r"(?P<num>[一二三四五六七八九十百千][〇一二三四五六七八九十百千万億]*)"
@@ -57,24 +57,9 @@ class Count(NamedTuple):
     text: str
 
 
-def _kanji_value(num: str) -> int:
-    """一万二千三百 -> 12300; 三千 -> 3000; 二〇〇 -> 200."""
-    total = section = digit = 0
-    for char in num:
-        if char in _KANJI_DIGITS:
-            digit = digit * 10 + _KANJI_DIGITS.index(char)
-        elif char in "十百千":
-            section += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[char]
-            digit = 0
-        else:  # 万, 億
-            total += (section + digit or 1) * _MULT[char]
-            section = digit = 0
-    return total + section + digit
-
-
 def _value(num: str) -> int:
     if num[0] in "一二三四五六七八九十百千":
-        return _kanji_value(num)
+        return kanji_value(num)
     total = 0.0
     for number, mult in _PART_RE.findall(num):
         total += float(number.replace(",", "")) * _MULT[mult]

@@ -40,25 +40,35 @@ _TITLE_WORDS = re.compile(
 )
 _UNIT_SUFFIXES = ("教育委員会", "委員会", "病院", "医院", "附属病院", "研究所", "研究科", "学部", "消防局", "消防本部",
                   "水道局", "交通局", "局", "センター")
+# What may stand between a name and its particle: a closing quote, 社, and up to
+# two parentheticals ("株式会社バルクオム(本社:東京都渋谷区、…)(以下、「当社」)は").
+_BRIDGE = r"[」』]?(?:社)?(?:\s?\([^()]{0,60}\)){0,2}\s?"
 # What follows a subject: topic and subject particles, the locatives of a release
 # ("…におきまして") and the attributions of a report ("…によると").
 _SUBJECT_AFTER = re.compile(
-    r"(?:\([^()]{0,40}\))?\s?(?:は|が|では|でも|において|におきまして|にて|によると|によりますと|の(?:発表|公表|調査)によると)"
+    _BRIDGE + r"(?:は|が|では|でも|において|におきまして|における|にて|によると|によりますと|の(?:発表|公表|調査)によると)"
 )
-_OWNER_AFTER = re.compile(r"(?:\([^()]{0,40}\))?の[^、。]{1,30}?(?:が|は|に対し|への|で)")
-# The news idiom: "<name>は<day>日、" / "<name>は2024年12月16日、" / "<name>が26日、".
-_NEWS_SUBJECT = re.compile(
-    r"(?:^|(?<=[、。「」\s』の]))(?P<name>[^\s、。「」『』()は]{2,24}?)(?:\([^()]{0,40}\))?(?:は|が)、?"
-    r"(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、)|、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪))"
+_OWNER_AFTER = re.compile(_BRIDGE + r"の[^、。]{1,30}?(?:が|は|に対し|への|で)")
+# The news idiom "<name>は<day>日、", "<name>は2024年12月16日、", "<name>が26日、",
+# or "<name>は、…発表した": found from the particle, the name read leftwards.
+_NEWS_PARTICLE = re.compile(
+    r"(?:\s?\([^()]{0,60}\))?(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、)|、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪))"
 )
+# "人材サービス総合研究所の水川浩之です": the writer introducing themself.
+_SELF_INTRODUCTION = re.compile(r"の[^、。]{1,12}(?:です|と申します)")
 _OFFICER = re.compile(
     r"(?:代表取締役(?:社長|会長)?(?:執行役員)?|取締役社長|代表執行役(?:社長)?|代表理事(?:長)?|理事長|学長|総長|院長|病院長|"
     r"校長|園長|所長|会長|社長|市長|町長|村長|区長|知事|局長|CEO)"
 )
 _SELF_SUBJECT = re.compile(r"^(?:このたび|この度|今般|[^、。]{0,12}、)?\s?(当社|弊社|当院|本学|本市|当市|本町|当町|本県|当県|当行|当金庫|本会|当会|"
                            r"当協会|当法人|当センター|当機構|当組合|同社|同院|同大|同校|弊団体|当団体|本院|本校|当校)")
+# The head of a body named by the body's own kind: "豊郷町長" is the head of 豊郷町.
+_HEAD_TITLES = frozenset(("市長", "町長", "村長", "区長", "病院長", "院長", "校長", "園長", "所長", "局長"))
+# "HP:伊東市", "発表元:X": an aggregator's field naming the body.
+_NAME_FIELD = re.compile(r"^(?:HP|ＨＰ|発表元|発表者|組織名?|企業名|会社名|団体名|事業者名?|法人名|対象組織)\s*[::]\s*(.+)$")
 _TOP_BLOCK = 10
 _SENTENCES = 4
+_BODY_CHARS = 3000
 
 
 def looks_like_org(text: str) -> bool:
@@ -130,15 +140,19 @@ def _name_line(text: str) -> str | None:
 
     "国立大学法人山口大学", "株式会社 筑 波 銀 行", "常磐興産株式会社 代表取締役社長 井上直美",
     "日本学生相談学会理事長 高石 恭子", "豊郷町長 伊藤 定勉", "専門学校 福祉リソースカレッジ広島"."""
-    line = text.strip().strip("#").strip()
+    line = text.strip().lstrip("#•・-*■□◆◇●○ ").strip()
     if not line or len(line) > 60 or "。" in line or "、" in line:
         return None
+    field = _NAME_FIELD.match(line)
+    if field:
+        line = field.group(1).strip()
     officer = _OFFICER.search(line)
     if officer:
-        head = line[:officer.start()].strip()
-        if officer.group().endswith("長") and not head and officer.start() > 0:
-            head = line[:officer.start()]
-        line = head
+        # "豊郷町長", "県立広島病院長": the body's head; "理事長", "代表取締役社長": an officer after the name
+        titled = line[:officer.end() - 1]
+        names = find_names(titled) if officer.group() in _HEAD_TITLES else []
+        whole = len(names) == 1 and names[0].start == 0 and names[0].end == len(titled)
+        line = titled if whole else line[:officer.start()].strip()
         if not line:
             return None
     tokens = line.split()
@@ -168,21 +182,25 @@ def org_from_top_lines(lines: list[str]) -> str | None:
 
 
 def _signature(lines: list[Line]) -> Found[str] | None:
-    """A release's name line: in the top block, else a signature line anywhere."""
+    """A release's name line: in the top block (the later of two), else a signature
+    anywhere: a name with its head's title ("豊郷町長 伊藤 定勉"), or a name line
+    followed by its officers ("医療法人久仁会 鳴門山上病院" / "理事長 山上 敦子")."""
     top: list[Line] = []
     for line in lines:
         if line.role == "text":
             break
         top.append(line)
-    top = top[:_TOP_BLOCK]
     chosen = None
-    for line in top:
-        name = _name_line(line.text)
+    for line in top[:_TOP_BLOCK]:
+        name = _name_line(line.text) if line.role in ("heading", "date") else None
         if name is not None:
             chosen = (name, line.text)
     if chosen is None:
-        for line in lines:
-            if line.role in ("heading", "date") and _OFFICER.search(line.text) and len(line.text) <= 40:
+        for position, line in enumerate(lines):
+            if line.role not in ("heading", "date") or len(line.text) > 40:
+                continue
+            nxt = lines[position + 1].text if position + 1 < len(lines) else ""
+            if _OFFICER.search(line.text) or _OFFICER.match(nxt) or _NAME_FIELD.match(line.text):
                 name = _name_line(line.text)
                 if name is not None:
                     chosen = (name, line.text)
@@ -201,22 +219,22 @@ def _drop_place(name: str) -> str:
 
 
 def _is_place(text: str, name: Name, names: list[Name]) -> bool:
-    """A municipality or prefecture that only locates another body: "伊佐市の県立北薩病院",
-    "徳島県つるぎ町の病院", "(浦添市)"."""
-    if name.source not in ("municipality", "prefecture"):
-        return False
-    if text[max(0, name.start - 1):name.start] in ("(", "("):
+    """A name that only locates or describes another body: "伊佐市の県立北薩病院",
+    "徳島県つるぎ町の病院", "(浦添市)", "調剤薬局のからたち薬局", "著名出版社の「幻冬舎」"."""
+    if text[max(0, name.start - 1):name.start] in ("(", "(") and name.source in ("municipality", "prefecture"):
         return True
     after = text[name.end:name.end + 1]
     if after != "の":
         return False
     nxt = next((n for n in names if n.start > name.end), None)
-    return nxt is not None and nxt.start - name.end <= 12 and "、" not in text[name.end:nxt.start]
+    if nxt is None or nxt.start - name.end > 12 or "、" in text[name.end:nxt.start]:
+        return False
+    return name.source in ("municipality", "prefecture") or not nxt.generic
 
 
 def _usable(text: str, name: Name, names: list[Name]) -> bool:
     return (not name.generic and not _is_place(text, name, names) and name.text not in media_names()
-            and not is_byline(name.text))
+            and not is_byline(name.text) and not _SELF_INTRODUCTION.match(text, name.end))
 
 
 def _sentences(lead: str) -> list[str]:
@@ -224,23 +242,42 @@ def _sentences(lead: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()][:_SENTENCES * 2]
 
 
+def _candidates(sentence: str) -> list[tuple[int, str, str]]:
+    """(position, name, rule) of every subject in one sentence."""
+    names = find_names(sentence)
+    found_here: list[tuple[int, str, str]] = []
+    for name in names:
+        if not _usable(sentence, name, names):
+            continue
+        before = sentence[:name.start]
+        at_start = not before.strip(" 「『") or bool(re.fullmatch(
+            r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", before))
+        if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and _OWNER_AFTER.match(sentence, name.end)):
+            found_here.append((name.start, _drop_place(name.text) if name.place else name.text, "subject of the lead"))
+    for match in _NEWS_PARTICLE.finditer(sentence):
+        start = _name_run_start(sentence, match.start())
+        candidate = sentence[start:match.start()]
+        if _plausible_unknown_name(candidate):
+            found_here.append((start, _drop_place(candidate), "subject of the lead (news idiom)"))
+    return found_here
+
+
+def _name_run_start(text: str, end: int) -> int:
+    """Start of the name-character run that ends at `end` (leading descriptors stay out)."""
+    start = end
+    while start > 0 and end - start < 24 and is_name_char(text[start - 1]):
+        start -= 1
+    return start
+
+
 def _subject(lead: str) -> Found[str] | None:
-    """The subject of the lead's first sentences (see module docstring, rule 3)."""
+    """The subject of the lead's first sentences (see module docstring, rule 3):
+    in each sentence the earliest subject wins."""
     for sentence in _sentences(lead):
-        names = find_names(sentence)
-        for name in names:
-            if not _usable(sentence, name, names):
-                continue
-            at_start = not sentence[:name.start].strip(" 「『") or bool(re.fullmatch(
-                r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", sentence[:name.start]))
-            if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and _OWNER_AFTER.match(sentence, name.end)):
-                return found(_drop_place(name.text) if name.place else name.text, "subject of the lead", sentence)
-        match = _NEWS_SUBJECT.search(sentence)
-        if match:
-            candidate = match.group("name")
-            candidate = re.sub(r"^.*の", "", candidate) if "の" in candidate else candidate
-            if _plausible_unknown_name(candidate):
-                return found(candidate, "subject of the lead (news idiom)", sentence)
+        candidates = _candidates(sentence)
+        if candidates:
+            _, name, rule = min(candidates, key=lambda item: item[0])
+            return found(name, rule, sentence)
     return None
 
 
@@ -273,6 +310,24 @@ def _lead_name(lead: str) -> Found[str] | None:
     return None
 
 
+def _recurring_name(lines: list[Line]) -> Found[str] | None:
+    """The name the text keeps coming back to (at least twice in its opening), when
+    the lead names nobody: "荒尾市の調査員が…", "荒尾市へ…報告"."""
+    text = "\n".join(line.text for line in lines if line.role in ("heading", "text"))[:_BODY_CHARS]
+    names = find_names(text)
+    counts: dict[str, int] = {}
+    for name in names:
+        if _usable(text, name, names) and name.source != "kind" or (name.source == "kind" and not name.generic
+                                                                   and name.sector not in (None, "government")):
+            if name.text in media_names():
+                continue
+            counts[name.text] = counts.get(name.text, 0) + 1
+    best = max(counts.items(), key=lambda item: item[1], default=None)
+    if best is None or best[1] < 2:
+        return None
+    return found(best[0], f"named {best[1]} times in the text", best[0])
+
+
 def organization(header_org: str | None, header: str, lines: list[Line], lead: str) -> Found[str | None]:
     """The organisation of one incident segment (see module docstring)."""
     if header_org:
@@ -284,7 +339,7 @@ def organization(header_org: str | None, header: str, lines: list[Line], lead: s
     itself = _speaks_of_itself(lead)
     if itself:
         return found(None, f"no name visible: the text speaks of itself ({itself})", itself)
-    result = _lead_name(lead)
+    result = _lead_name(lead) or _recurring_name(lines)
     if result is not None:
         return result
     return found(None, "no name visible", "")

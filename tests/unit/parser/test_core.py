@@ -11,7 +11,7 @@ from tests.unit.parser.conftest import seed_text
 
 HEADER = "【セキュリティ事件簿#2023-106】エン・ジャパン株式会社 「エン転職」への不正ログイン発生に関するお詫びとお願い 2023/03/30"
 INCIDENT_KEYS = {"kind", "incident_id", "case_id", "organization", "title", "disclosed_on", "sector", "incident_types",
-                 "affected", "data_types", "vendors", "authorities", "iocs", "source", "body", "parser_version"}
+                 "affected", "data_types", "vendors", "authorities", "iocs", "evidence", "source", "body", "parser_version"}
 
 
 def _first_post() -> str:
@@ -29,7 +29,7 @@ def test_results_are_json_and_valid_against_the_incident_schema(doc: str) -> Non
     for result in parse_post(seed_text(doc), include_non_incidents=True):
         assert orjson.loads(orjson.dumps(result)) == result
         if result["kind"] == "incident":
-            schemas.validate("incident", {**result, "schema_version": schemas.SCHEMA_VERSION})
+            schemas.validate("incident", {**result, "schema_version": schemas.INCIDENT_SCHEMA_VERSION})
 
 
 def test_non_incident_record_shape() -> None:
