@@ -20,14 +20,23 @@ def parser(config_file: str | None) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--all", "include_all", is_flag=True, help='Also print non-incident segments as {"kind": "non_incident"} lines.')
-def parse(paths: tuple[str, ...], include_all: bool) -> None:
+@click.option("--explain", is_flag=True,
+              help="Print each incident readably, with the rule that decided every field and the text it came from.")
+def parse(paths: tuple[str, ...], include_all: bool, explain: bool) -> None:
     """Parse text or HTML files (or - for stdin) offline; print incidents as JSON Lines.
 
     Runs exactly the code of the parser agent; no broker needed.
+
+    \b
+    Examples:
+      jikenbo parse release.html                 one JSON object per incident
+      jikenbo parse --explain --all post.txt     why each field has its value, and why
+                                                 the other segments are not incidents
+      curl -s URL | jikenbo parse -              read stdin
     """
     from services.parser.offline import parse_paths
 
-    for line in parse_paths(paths, include_all):
+    for line in parse_paths(paths, include_all, explain):
         click.echo(line)
 
 

@@ -109,9 +109,13 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     skip, starts = _countermeasure_filter(full, body_offset)
     hits = segment.hits if segment.hits is not None else lexicon.scan(full)
     count = headline_count(full)
+    types = classify_types(full, hits, skip)
+    data_types = extract_data_types(full, hits, skip)
+    vendors = extract_vendors(full, org.value, starts, hits)
     disclosed_on = _iso(disclosed.value)
     sector = classify_sector(org.value, title or "", body, hits, body_offset, lead_text)
     case_rule = "header: case number" if case_id else "no case number in a header"
+    affected = count.value
     return {
         "kind": "incident",
         "incident_id": incident_id(case_id, org.value, title, disclosed_on),
@@ -120,11 +124,11 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
         "title": title or None,
         "disclosed_on": disclosed_on,
         "sector": sector.value,
-        "incident_types": classify_types(full, hits, skip),
-        "affected": {"count": count.value if count else None, "unit": count.unit if count else None,
-                     "text": count.text if count else None},
-        "data_types": extract_data_types(full, hits, skip),
-        "vendors": extract_vendors(full, org.value, starts, hits),
+        "incident_types": types.value,
+        "affected": {"count": affected.value if affected else None, "unit": affected.unit if affected else None,
+                     "text": affected.text if affected else None},
+        "data_types": data_types.value,
+        "vendors": vendors.value,
         "authorities": extract_authorities(full, hits),
         "iocs": extract_iocs(full),
         "evidence": {
@@ -134,6 +138,10 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
             "organization": org.evidence.as_dict(),
             "disclosed_on": disclosed.evidence.as_dict(),
             "sector": sector.evidence.as_dict(),
+            "incident_types": types.evidence.as_dict(),
+            "affected": count.evidence.as_dict(),
+            "data_types": data_types.evidence.as_dict(),
+            "vendors": vendors.evidence.as_dict(),
         },
         "source": dict(source) if source else _empty_source(),
         "body": segment.text,

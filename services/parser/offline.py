@@ -10,6 +10,7 @@ from schemas import SCHEMA_VERSION
 from services.common import serde
 from services.common.errors import JikenboError
 from services.common.text import content_hash, to_text
+from services.parser.explain import explain as explain_result
 from services.parser.handling import incidents_from_post
 
 
@@ -45,9 +46,16 @@ def post_from_document(path: str, content: str) -> dict:
     }
 
 
-def parse_paths(paths: Iterable[str], include_all: bool = False) -> Iterator[str]:
-    """JSON lines for every incident (and, with include_all, non-incident) in the files."""
+def parse_paths(paths: Iterable[str], include_all: bool = False, explain: bool = False) -> Iterator[str]:
+    """JSON lines for every incident (and, with include_all, non-incident) in the files;
+    with `explain`, a readable block per result with the evidence of every field."""
     for path in paths:
         post = post_from_document(path, read_document(path))
-        for result in incidents_from_post(post, include_non_incidents=include_all):
+        results = incidents_from_post(post, include_non_incidents=include_all)
+        if explain:
+            yield f"== {path}: {sum(r.get('kind') == 'incident' for r in results)} incident(s)\n"
+            for number, result in enumerate(results, 1):
+                yield explain_result(result, number, len(results))
+            continue
+        for result in results:
             yield serde.dumps(result).decode("utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from services.parser.evidence import Evidence, Found
 from services.parser.normalize import compact
 from services.parser.numerals import kanji_value
 
@@ -91,10 +92,11 @@ def parse_count(text: str) -> tuple[int, str, str] | None:
     return tuple(_count(match, text)) if match else None  # type: ignore[return-value]
 
 
-def headline_count(text: str) -> Count | None:
+def headline_count(text: str) -> Found[Count | None]:
     """The count a disclosure leads with (see module docstring), or None."""
     best: tuple[int, int, int] | None = None
     best_count: Count | None = None
+    best_context = ""
     for match in _matches(text):
         count = _count(match, text)
         if count.value <= 0:
@@ -115,5 +117,8 @@ def headline_count(text: str) -> Count | None:
             continue
         key = (tier, count.value, -start)  # the earliest phrase wins a tie
         if best is None or key > best:
-            best, best_count = key, count
-    return best_count
+            best, best_count, best_context = key, count, text[max(line_start, start - 40):match.end() + 12]
+    if best is None or best_count is None:
+        return Found(None, Evidence("no count of people or records stated"))
+    rule = "largest count of people or personal data" if best[0] == 2 else "largest count of records or mails"
+    return Found(best_count, Evidence(rule, best_context))

@@ -19,6 +19,7 @@ import functools
 import re
 from typing import Callable
 
+from services.parser.evidence import Evidence, Found
 from services.parser.fields.context import clause_after
 from services.parser.fields import lexicon
 from services.parser.resources import data
@@ -61,7 +62,8 @@ def _denied(text: str, end: int) -> bool:
     return bool(_NEG.search(clause_after(text, end, 45)))
 
 
-def extract_data_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[int], bool] | None = None) -> list[str]:
+def extract_data_types(text: str, hits: lexicon.Hits | None = None,
+                       skip: Callable[[int], bool] | None = None) -> Found[list[str]]:
     """Canonical data-type names involved in the incident, in vocabulary order.
     `skip(position)` excludes countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
     _, order = _tables()
@@ -79,6 +81,7 @@ def extract_data_types(text: str, hits: lexicon.Hits | None = None, skip: Callab
             continue
         by_sentence.setdefault(_sentence_bounds(text, start, end), []).append((end, canonical))
     found: set[str] = set()
+    quoted = ""
     for (left, right), items in by_sentence.items():
         sentence = text[left:right]
         distinct = {canonical for _, canonical in items}
@@ -93,4 +96,8 @@ def extract_data_types(text: str, hits: lexicon.Hits | None = None, skip: Callab
         for end, canonical in items:
             if canonical not in found and not _denied(text, end):
                 found.add(canonical)
-    return [name for name in order if name in found]
+                quoted = quoted or sentence
+    names = [name for name in order if name in found]
+    if not names:
+        return Found(names, Evidence("no kind of data named as leaked"))
+    return Found(names, Evidence("data items named where the leak is described", quoted))

@@ -17,6 +17,7 @@ import functools
 import re
 from typing import Callable
 
+from services.parser.evidence import Evidence, Found
 from services.parser.fields import lexicon
 from services.parser.fields.context import is_advisory, is_negated
 from services.parser.resources import data, taxonomies
@@ -67,13 +68,15 @@ def _rules() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], dict[str, di
 lexicon.register("type", lambda: {prefix: (prefix, rules) for prefix, rules in _rules()[0].items()})
 
 
-def classify_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[int], bool] | None = None) -> list[str]:
-    """Type codes in taxonomy order. `skip(position)` excludes countermeasure sections;
-    `hits` is a precomputed `lexicon.scan(text)`."""
+def classify_types(text: str, hits: lexicon.Hits | None = None,
+                   skip: Callable[[int], bool] | None = None) -> Found[list[str]]:
+    """Type codes in taxonomy order, with the cues that gave them. `skip(position)`
+    excludes countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
     _, implies, unless = _rules()
     if hits is None:
         hits = lexicon.scan(text)
     found: set[str] = set()
+    cues: dict[str, str] = {}
     tried: dict[str, int] = {}
     for end_index, (prefix, rules) in hits.get("type", ()):
         tried[prefix] = tried.get(prefix, 0) + 1
@@ -88,12 +91,15 @@ def classify_types(text: str, hits: lexicon.Hits | None = None, skip: Callable[[
             match = pattern.match(text, start)
             if match and not is_negated(text, match.end()) and not is_advisory(text, match.end()):
                 found.add(code)
+                cues[code.removeprefix(_WEAK)] = match.group()
     weak = {code[len(_WEAK):] for code in found if code.startswith(_WEAK)}
     found -= {_WEAK + code for code in weak}
     implied = {other for code in found for other, cue in implies[code].items() if cue.search(text)}
     found |= implied
     found |= {code for code in weak if not found & unless[code]}
     if not found:
-        return ["other"]
+        return Found(["other"], Evidence("no cause stated"))
     order = list(taxonomies()["incident_types"])
-    return sorted(found, key=order.index)
+    codes = sorted(found, key=order.index)
+    return Found(codes, Evidence("cues: " + ", ".join(f"{code} ({cues[code]})" if code in cues else f"{code} (implied)"
+                                                      for code in codes)))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
+from services.parser.evidence import Evidence, Found
 from services.parser.normalize import compact
 from services.parser.fields import lexicon
 from services.parser.resources import data
@@ -136,7 +137,7 @@ def _trim_company(name: str) -> str:
 
 
 def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None,
-                    hits: lexicon.Hits | None = None) -> list[str]:
+                    hits: lexicon.Hits | None = None) -> Found[list[str]]:
     """Vendor names in order of first mention. `countermeasure_lines` holds the start
     offsets of lines in countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
     counter_names = _counter_names()
@@ -211,9 +212,12 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 break
     names: list[str] = []
     seen: set[str] = set()
-    for _, name in sorted(found):
+    for start, name in sorted(found):
         key = compact(name).lower()
         if key not in seen:
             seen.add(key)
             names.append(name)
-    return names
+    if not names:
+        return Found(names, Evidence("no product or operator named where the breach happened"))
+    first = min(start for start, _ in found)
+    return Found(names, Evidence("named where the breach happened", _sentence(text, first, first + 1)))

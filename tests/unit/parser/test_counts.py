@@ -30,25 +30,25 @@ def test_ordinal_mail_is_not_a_count() -> None:
 
 
 def test_circled_number_is_not_part_of_the_count() -> None:
-    assert headline_count(normalize("本件事態に伴い、②3378件の個人情報")).value == 3378
+    assert headline_count(normalize("本件事態に伴い、②3378件の個人情報")).value.value == 3378
 
 
 def test_headline_prefers_the_count_of_personal_records() -> None:
     text = "総データ件数:8987件\n\n内個人情報を含むデータ件数:2851件(メールアドレスによる一意:2121件)"
-    assert headline_count(text).value == 2851
+    assert headline_count(text).value.value == 2851
 
 
 def test_headline_takes_the_largest_of_nested_counts() -> None:
     text = "お客様のクレジットカード情報4,387件および個人情報最大16,347件が漏えいした可能性"
-    assert headline_count(text).value == 16347
+    assert headline_count(text).value.value == 16347
 
 
 def test_headline_reads_a_figure_under_its_label() -> None:
-    assert headline_count("情報流出した可能性のあるお客さま数:\n17,891社").value == 17891
+    assert headline_count("情報流出した可能性のあるお客さま数:\n17,891社").value.value == 17891
 
 
 def test_devices_are_not_affected_people() -> None:
-    assert headline_count("計2,000台以上のサーバーおよび端末を初期化") is None
+    assert headline_count("計2,000台以上のサーバーおよび端末を初期化").value is None
 
 
 def _man(value: int) -> str:

@@ -62,27 +62,27 @@ def test_press_release_organisation_drops_the_officer() -> None:
 # --- incident types --------------------------------------------------------
 
 def test_negated_cue_is_not_a_type() -> None:
-    assert classify_types("サーバへの不正アクセス及び個人情報を含む情報の漏洩は確認されていません。") == ["other"]
+    assert classify_types("サーバへの不正アクセス及び個人情報を含む情報の漏洩は確認されていません。").value == ["other"]
 
 
 def test_warning_is_not_a_type() -> None:
-    assert classify_types("ウイルス感染や不正アクセス等の危険がありますので、ご注意ください。") == ["other"]
+    assert classify_types("ウイルス感染や不正アクセス等の危険がありますので、ご注意ください。").value == ["other"]
 
 
 def test_ransomware_with_an_attack_is_also_unauthorized_access() -> None:
-    assert classify_types("サイバー攻撃によりランサムウェアに感染しました。") == ["unauthorized_access", "ransomware"]
+    assert classify_types("サイバー攻撃によりランサムウェアに感染しました。").value == ["unauthorized_access", "ransomware"]
 
 
 def test_zero_day_is_vulnerability_exploit() -> None:
-    assert "vulnerability_exploit" in classify_types("ゼロデイ攻撃による不正アクセスが発生しました。")
+    assert "vulnerability_exploit" in classify_types("ゼロデイ攻撃による不正アクセスが発生しました。").value
 
 
 def test_mis_sent_mail_is_misdelivery() -> None:
-    assert classify_types("メールをBCCで送信すべきところTOで送信しました。") == ["misdelivery"]
+    assert classify_types("メールをBCCで送信すべきところTOで送信しました。").value == ["misdelivery"]
 
 
 def test_lost_laptop_is_loss_theft() -> None:
-    assert classify_types("社員がノートPCを紛失しました。") == ["loss_theft"]
+    assert classify_types("社員がノートPCを紛失しました。").value == ["loss_theft"]
 
 
 def test_every_cue_starts_with_literal_text() -> None:
@@ -94,63 +94,63 @@ def test_every_cue_starts_with_literal_text() -> None:
 # --- data types ------------------------------------------------------------
 
 def test_listed_items_are_data_types() -> None:
-    assert extract_data_types("漏えいした情報:氏名、住所、電話番号、メールアドレス") == ["氏名", "住所", "電話番号", "メールアドレス"]
+    assert extract_data_types("漏えいした情報:氏名、住所、電話番号、メールアドレス").value == ["氏名", "住所", "電話番号", "メールアドレス"]
 
 
 def test_denied_item_is_not_a_data_type() -> None:
-    assert extract_data_types("そのため、クレジットカード情報等の流出はございません。") == []
+    assert extract_data_types("そのため、クレジットカード情報等の流出はございません。").value == []
 
 
 def test_advice_is_not_a_data_type() -> None:
-    assert extract_data_types("パスワードの変更をお願いいたします。") == []
+    assert extract_data_types("パスワードの変更をお願いいたします。").value == []
 
 
 def test_synonyms_map_to_the_vocabulary() -> None:
     text = "流出した項目:お届け先氏名、Eメールアドレス、ログインパスワード、カード番号、銀行口座"
-    assert extract_data_types(text) == ["氏名", "メールアドレス", "クレジットカード情報", "パスワード", "口座情報"]
+    assert extract_data_types(text).value == ["氏名", "メールアドレス", "クレジットカード情報", "パスワード", "口座情報"]
 
 
 def test_spaced_item_is_read() -> None:
-    assert "FAX番号" in extract_data_types("個人情報の内容:氏名、FAX 番号")
+    assert "FAX番号" in extract_data_types("個人情報の内容:氏名、FAX 番号").value
 
 
 def test_bullet_item_under_a_leak_heading_is_a_data_type() -> None:
-    assert extract_data_types("漏えいした可能性のある情報は以下のとおりです。\n\n・氏名\n\n・生年月日") == ["氏名", "生年月日"]
+    assert extract_data_types("漏えいした可能性のある情報は以下のとおりです。\n\n・氏名\n\n・生年月日").value == ["氏名", "生年月日"]
 
 
 # --- vendors ---------------------------------------------------------------
 
 def test_breached_product_is_a_vendor() -> None:
     text = "悪意のある者がサーバーに侵入し、サーバー設置型メーラー「acmailer」 のフォルダにマルウェアを設置した。"
-    assert extract_vendors(text) == ["acmailer"]
+    assert extract_vendors(text).value == ["acmailer"]
 
 
 def test_countermeasure_product_is_not_a_vendor() -> None:
     text = "不正アクセスを受けた。再発防止のため新たなセキュリティシステム 「Acronis Cyber Protect」 を導入しました。"
-    assert extract_vendors(text) == []
+    assert extract_vendors(text).value == []
 
 
 def test_scanning_tool_is_not_a_vendor() -> None:
-    assert extract_vendors("社内でのOWASPZAP(脆弱性診断ツール)での定期的な診断") == []
+    assert extract_vendors("社内でのOWASPZAP(脆弱性診断ツール)での定期的な診断").value == []
 
 
 def test_entrusted_operator_is_a_vendor() -> None:
     text = "当法人がウェブサイト管理を委託している株式会社静岡情報処理センター(以下「SIC」)より、不正アクセス攻撃を受けたとの報告を受けました。"
-    assert extract_vendors(text) == ["株式会社静岡情報処理センター"]
+    assert extract_vendors(text).value == ["株式会社静岡情報処理センター"]
 
 
 def test_product_named_after_its_kind_is_a_vendor() -> None:
-    assert extract_vendors("不正アクセスの被害にあったレイアウトシステム WebLAYLA について") == ["WebLAYLA"]
+    assert extract_vendors("不正アクセスの被害にあったレイアウトシステム WebLAYLA について").value == ["WebLAYLA"]
 
 
 def test_product_in_a_countermeasure_section_is_not_a_vendor() -> None:
     text = "WordPressの管理者パスワードを変更しました。"
     start = 0
-    assert extract_vendors(text, None, {start}) == []
+    assert extract_vendors(text, None, {start}).value == []
 
 
 def test_organisation_itself_is_not_a_vendor() -> None:
-    assert extract_vendors("株式会社サンプルが運営するサービスが不正アクセスを受けました。", "株式会社サンプル") == []
+    assert extract_vendors("株式会社サンプルが運営するサービスが不正アクセスを受けました。", "株式会社サンプル").value == []
 
 
 # --- authorities -----------------------------------------------------------
