@@ -66,7 +66,8 @@ def _is_kanji(char: str) -> bool:
 
 
 @functools.cache
-def _kinds() -> dict[str, str]:
+def kinds() -> dict[str, str]:
+    """Kind words that end organisation names -> sector code ("" when the kind says nothing)."""
     return dict(data("org_kinds")["kinds"])
 
 
@@ -132,7 +133,7 @@ def strip_legal_form(name: str) -> str:
 def _automaton() -> ahocorasick.Automaton:
     machine = ahocorasick.Automaton()
     entries: dict[str, list[tuple[str, str]]] = {}
-    for word in _kinds():
+    for word in kinds():
         entries.setdefault(word, []).append(("kind", word))
     for form in _LEGAL:
         entries.setdefault(form, []).append(("legal", form))
@@ -150,8 +151,8 @@ def _automaton() -> ahocorasick.Automaton:
 def _company_key_ok(name: str) -> bool:
     """Short names that are safe to look for in running text: long enough not to
     be an ordinary word (ASCII ones are matched as whole words)."""
-    if name.isascii():
-        return len(name) >= 3 and any(ch.isalpha() for ch in name)
+    if name.isascii():  # short acronyms ("BCC", "ABC") are ordinary words in disclosures
+        return len(name) >= 5 and any(ch.isalpha() for ch in name) or len(name) == 4 and not name.isupper()
     return len(name) >= 3
 
 
@@ -251,7 +252,7 @@ def _unit_end(text: str, end: int) -> bool:
 
 def find_names(text: str) -> list[Name]:
     """Organisation names in `text`, longest first among overlaps, in text order."""
-    kinds = _kinds()
+    kind_sectors = kinds()
     towns = municipalities()
     listed = companies()
     found: list[Name] = []
@@ -268,7 +269,7 @@ def find_names(text: str) -> list[Name]:
                 left = _left_run(text, start)
                 if left == start and key in _FACILITY_KINDS:
                     left = _hiragana_name_start(text, start)
-                name = _named(text, left, end, "kind", key, kinds[key] or None)
+                name = _named(text, left, end, "kind", key, kind_sectors[key] or None)
                 nxt = text[end:end + 1]
                 if name is not None and nxt and _continues(key[-1], nxt) and not _unit_end(text, end) \
                         and (name.generic or not _is_kanji(nxt)):
@@ -291,7 +292,8 @@ def find_names(text: str) -> list[Name]:
             elif source == "company":
                 if not _company_boundaries(text, start, end, key):
                     continue
-                name = Name(key, start, end, "company", key, listed[key] or None)
+                sector = listed[key] if listed[key] not in ("", "other") else None
+                name = Name(key, start, end, "company", key, sector)
             if name is not None:
                 found.append(name)
     found.extend(quoted_names(text))
@@ -328,7 +330,7 @@ def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -
         return None
     if stop < len(text) and text[stop] == " " and form.endswith("法人"):
         more = _right_run(text, stop + 1)
-        if more > stop + 1 and text[stop + 1:more].endswith(tuple(_kinds())):
+        if more > stop + 1 and text[stop + 1:more].endswith(tuple(kinds())):
             stop = more  # "医療法人DIC 宇都宮セントラルクリニック"
     sector = legal_form_sectors().get(form)
     return Name(text[start:stop], start, stop, "legal", form, sector)
@@ -378,19 +380,23 @@ def quoted_names(text: str) -> list[Name]:
             continue
         before = text[max(0, match.start() - 12):match.start()].rstrip("の ")
         if match.group(2) or before.endswith(_QUOTE_CONTEXT):
-            kind = inner if inner.endswith(tuple(_kinds())) else "社"
+            kind = inner if inner.endswith(tuple(kinds())) else "社"
             found.append(Name(inner, match.start(1), match.end(1), "quoted", kind, None))
     return found
 
 
 def _longest(names: list[Name]) -> list[Name]:
-    """Drop names that lie inside a longer one; keep text order."""
+    """Drop names that lie inside a longer one, and a prefecture written right before
+    one of its municipalities ("徳島県|つるぎ町": a place); keep text order."""
     names.sort(key=lambda n: (n.start, -(n.end - n.start)))
     kept: list[Name] = []
     for name in names:
         if kept and name.start < kept[-1].end:
             if name.end - name.start > kept[-1].end - kept[-1].start and name.end > kept[-1].end:
                 kept[-1] = name
+            continue
+        if kept and name.place and kept[-1].end == name.start and kept[-1].text == name.place:
+            kept[-1] = name
             continue
         kept.append(name)
     return kept

@@ -22,13 +22,24 @@ from collections import Counter
 
 from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
-from services.parser.names import companies, find_names, legal_form_sectors, self_references, strip_legal_form
+from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, self_references,
+                                   strip_legal_form)
+from services.parser.reading import media_names
 from services.parser.resources import automaton, data, taxonomies
 
 _TITLE_WEIGHT = 4
 _BODY_CAP = 3
 _BODY_CHARS = 3000
 _SUBJECT_PARTICLE = re.compile(r"(?:で|では|において|は|が)(?!ない)")
+# What a name's own kind decides before any description: public bodies and institutions.
+_PUBLIC_SECTORS = frozenset(("government", "education", "healthcare", "research", "association"))
+_FACILITY_SECTORS = frozenset(("government", "education", "healthcare"))
+_DESCRIPTOR_CHARS = 30
+# A description ends right before the name: "…の", "…を手がける", "…する", "…会社「".
+_DESCRIPTOR_END = re.compile(r"(?:の|る|た|する|している|ている)[「『]?$|会社[「『]?$|[「『]$")
+# "町が利用する…", "区は、…", "市といたしましては": a municipality speaking of itself without its name.
+_BARE_PUBLIC_BODY = re.compile(r"(?:^|[、。「\n])(市|町|村|区|県|都|府|県教育委員会|市教育委員会|教育委員会|県教委|市教委|県警)"
+                               r"(?:は|が|では|として|といたしまして|といたしましては|の(?:職員|担当|ホームページ|HP))")
 
 
 @functools.cache
@@ -68,15 +79,36 @@ def _lexicon_words() -> dict[str, tuple[tuple[str, str], ...]]:
 lexicon.register("sector", _lexicon_words)
 
 
+def _name_kind(org: str) -> Found[str] | None:
+    """The sector of the kind word that ends the name ("…医療センター", "…大学"), of the
+    municipality it is, or of the name without its legal form."""
+    towns = municipalities()
+    for candidate in dict.fromkeys((org, strip_legal_form(org))):
+        if candidate in towns:
+            return found("government", f"name: a {towns[candidate][0]} of the national list", org)
+        kind = next((k for k in _kinds_by_length() if candidate.endswith(k) and kinds()[k]), None)
+        if kind is None:
+            continue
+        code = kinds()[kind]
+        if code == "research" and "大学" in candidate[:-len(kind)]:
+            return found("education", f"name: a research unit of a university ('{kind}')", org)
+        return found(code, f"name: kind '{kind}'", org)
+    return None
+
+
+@functools.cache
+def _kinds_by_length() -> tuple[str, ...]:
+    return tuple(sorted(kinds(), key=len, reverse=True))
+
+
 def sector_of_name(organization: str) -> Found[str] | None:
     """The sector the organisation's name alone reveals, or None."""
     org = organization.replace(" ", "")
-    names = [n for n in find_names(org)]
-    last = next((n for n in reversed(names) if n.end == len(org)), None)
-    if last is not None and last.sector:
-        if last.sector == "research" and "大学" in org[:-len(last.kind)]:
-            return found("education", f"name: a research unit of a university ('{last.kind}')", organization)
-        return found(last.sector, f"name: {last.source} '{last.kind}'", organization)
+    by_kind = _name_kind(org)
+    if by_kind is not None:
+        return by_kind
+    if org in media_names():
+        return found("media", "name: a news outlet", organization)
     listed = companies().get(strip_legal_form(org))
     if listed and listed != "other":  # "other" (services, wholesale …) says nothing: read on
         return found(listed, "name: listed company's industry", organization)
@@ -94,16 +126,43 @@ def sector_of_name(organization: str) -> Found[str] | None:
     return None
 
 
+def sector_of_descriptor(organization: str, text: str) -> Found[str] | None:
+    """The line of business a report puts before a company's name: "家電量販店のヤマダ電機",
+    "物流サービスの関通", "レンタルサーバー事業を手がけるカゴヤ・ジャパン株式会社",
+    "著名出版社の「幻冬舎」"."""
+    position = text.find(organization)
+    if position <= 0:
+        return None
+    left = max(text.rfind(mark, 0, position) for mark in ("。", "、", "\n")) + 1
+    descriptor = text[max(left, position - _DESCRIPTOR_CHARS):position]
+    if not _DESCRIPTOR_END.search(descriptor):
+        return None
+    _, words, weights = _tables()
+    votes: Counter[str] = Counter()
+    for end_pos, (code, word) in words.iter(descriptor):
+        votes[code] += len(word)
+    for name in find_names(descriptor):
+        if name.sector:
+            votes[name.sector] += len(name.kind) + 2
+    if not votes:
+        return None
+    code = votes.most_common(1)[0][0]
+    return found(code, "the business the text names before it", descriptor + organization)
+
+
 def sector_of_self(lead: str) -> Found[str] | None:
-    """The sector a self-reference (当院, 本学, 本市) or an unnamed kind of body in
-    the lead ("つるぎ町の病院") reveals."""
-    match = _self_pattern().search(lead)
+    """The sector a self-reference (当院, 本学, 本市, "町は…") or an unnamed kind of body
+    in the lead ("つるぎ町の病院") reveals."""
     candidates = []
+    match = _self_pattern().search(lead)
     if match:
         candidates.append((match.start(), self_references()[match.group()], f"self-reference '{match.group()}'"))
+    match = _BARE_PUBLIC_BODY.search(lead)
+    if match:
+        candidates.append((match.start(1), "government", f"a public body as subject '{match.group(1)}'"))
     opening = lead[:200]
     for name in find_names(opening):
-        if name.generic and name.sector and _SUBJECT_PARTICLE.match(opening, name.end):
+        if name.generic and name.sector in _FACILITY_SECTORS and _SUBJECT_PARTICLE.match(opening, name.end):
             candidates.append((name.start, name.sector, f"kind of body '{name.text}'"))
             break
     if not candidates:
@@ -118,6 +177,11 @@ def classify_sector(organization: str | None, title: str, body: str, hits: lexic
     precomputed `lexicon.scan` of a text in which `body` starts at `body_offset`."""
     if organization:
         by_name = sector_of_name(organization)
+        if by_name is not None and (by_name.value in _PUBLIC_SECTORS or "national list" in by_name.evidence.rule):
+            return by_name
+        by_descriptor = sector_of_descriptor(organization, lead or body[:1000])
+        if by_descriptor is not None:
+            return by_descriptor
         if by_name is not None:
             return by_name
     by_self = sector_of_self(lead or body[:600])
