@@ -65,6 +65,18 @@ def _hypothetical(text: str, start: int, end: int) -> bool:
     return bool(_CONDITIONAL.search(sentence)) or bool(_NOT_PAST.search(text, end, min(right, end + 30)))
 
 
+def event_cue(sentence: str) -> str | None:
+    """The first event cue stated as a fact in `sentence` (漏えいした, 不正アクセスを受け …), if any."""
+    _, groups = _groups()
+    for name, _, pattern in groups:
+        if name != "event":
+            continue
+        for match in pattern.finditer(sentence):
+            if not _hypothetical(sentence, match.start(), match.end()):
+                return match.group()
+    return None
+
+
 def judge(text: str) -> Verdict:
     """The verdict for one header-less text (see module docstring)."""
     threshold, groups = _groups()

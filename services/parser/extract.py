@@ -16,7 +16,7 @@ from services.parser.fields.authorities import extract_authorities
 from services.parser.fields.context import countermeasure_spans
 from services.parser.fields.counts import headline_count
 from services.parser.fields.data_types import extract_data_types
-from services.parser.evidence import quote
+from services.parser.evidence import found, quote
 from services.parser.fields.dates import is_date_line, trailing_date
 from services.parser.fields.disclosed import disclosure_date
 from services.parser.fields import lexicon
@@ -101,7 +101,8 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     if segment.fmt not in ("case_header", "bare_title"):
         title = _title_of(read, squash(header))
     lead_text = lead(read)
-    org = organization(header_org, header, read, lead_text)
+    org = (found(segment.subject, "one of several bodies the report tells of", lead_text[:80]) if segment.subject
+           else organization(header_org, header, read, lead_text))
     disclosed = disclosure_date(header_date, header, read, lead_text)
     full = "\n".join(lines)
     body_offset = sum(len(line) + 1 for line in lines[:body_start])

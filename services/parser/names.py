@@ -3,9 +3,8 @@
 Japanese writes names without spaces, so a name is found from its end: a word
 that ends names of a kind (病院, 大学, 協会, 信用金庫, 株式会社 … in
 ``data/org_kinds.toml``), a municipality or prefecture from the national list
-(``data/municipalities.tsv``), a listed company (``data/companies.tsv``), a
-legal form (株式会社X), or a quoted name after a word for a company
-(製本会社「イシクラ」). From the end, the name runs left over name characters
+(``data/municipalities.tsv``), a legal form (株式会社X), or a quoted name after a word for a company
+(製本会社「イシクラ」), a ministry or national agency by its full name. From the end, the name runs left over name characters
 (kanji, katakana, Latin) to the first character that cannot be part of a name
 (a particle, punctuation, a space), at most `_MAX_NAME` characters; leading
 determiners (同, 委託先 …) are dropped, and a run made only of descriptive words
@@ -46,7 +45,7 @@ class Name:
     text: str  # as written (normalised), without determiners
     start: int
     end: int
-    source: str  # kind | municipality | prefecture | legal | company | quoted
+    source: str  # kind | municipality | prefecture | national | legal | quoted
     kind: str  # the word that made it a name (病院, 株式会社, 市 …)
     sector: str | None  # what the kind or the list says; None when it says nothing
     generic: bool = False  # a mention of a kind of body ("同病院", "市立小学校"), not a name
@@ -109,6 +108,12 @@ def municipalities() -> dict[str, tuple[str, str]]:
 
 
 @functools.cache
+def national_bodies() -> frozenset[str]:
+    """Ministries and national agencies, named in full (総務省, 警察庁, 個人情報保護委員会)."""
+    return frozenset(data("org_kinds")["national"]["names"])
+
+
+@functools.cache
 def companies() -> dict[str, str]:
     """Listed companies: name without legal form -> sector code (from its industry)."""
     sectors = data("industry_sectors")["industries"] if (DATA_DIR / "industry_sectors.toml").exists() else {}
@@ -139,21 +144,12 @@ def _automaton() -> ahocorasick.Automaton:
         entries.setdefault(form, []).append(("legal", form))
     for name in municipalities():
         entries.setdefault(name, []).append(("municipality", name))
-    for name in companies():
-        if _company_key_ok(name):
-            entries.setdefault(name, []).append(("company", name))
+    for name in national_bodies():
+        entries.setdefault(name, []).append(("national", name))
     for word, values in entries.items():
         machine.add_word(word, tuple(values))
     machine.make_automaton()
     return machine
-
-
-def _company_key_ok(name: str) -> bool:
-    """Short names that are safe to look for in running text: long enough not to
-    be an ordinary word (ASCII ones are matched as whole words)."""
-    if name.isascii():  # short acronyms ("BCC", "ABC") are ordinary words in disclosures
-        return len(name) >= 5 and any(ch.isalpha() for ch in name) or len(name) == 4 and not name.isupper()
-    return len(name) >= 3
 
 
 def _continues(last: str, nxt: str) -> bool:
@@ -254,7 +250,6 @@ def find_names(text: str) -> list[Name]:
     """Organisation names in `text`, longest first among overlaps, in text order."""
     kind_sectors = kinds()
     towns = municipalities()
-    listed = companies()
     found: list[Name] = []
     for count, (last, values) in enumerate(_automaton().iter(text)):
         if count >= _MAX_HITS:
@@ -267,7 +262,7 @@ def find_names(text: str) -> list[Name]:
                 if text.startswith("法人", end):
                     continue  # 学校法人, 医療法人: a legal form, found as such
                 left = _left_run(text, start)
-                if left == start and key in _FACILITY_KINDS:
+                if left == start:
                     left = _hiragana_name_start(text, start)
                 name = _named(text, left, end, "kind", key, kind_sectors[key] or None)
                 nxt = text[end:end + 1]
@@ -289,21 +284,21 @@ def find_names(text: str) -> list[Name]:
                     name = _legal_prefix_name(text, start, end, after, key)
             elif source == "municipality":
                 name = _municipality(text, start, end, key, towns[key])
-            elif source == "company":
-                if not _company_boundaries(text, start, end, key):
+            elif source == "national":
+                before = text[start - 1:start] if start else ""
+                if before and is_name_char(before) and not text.endswith(("日本", "国立"), 0, start):
                     continue
-                sector = listed[key] if listed[key] not in ("", "other") else None
-                name = Name(key, start, end, "company", key, sector)
+                name = Name(key, start, end, "national", key, "government")
             if name is not None:
                 found.append(name)
     found.extend(quoted_names(text))
-    return _longest(found)
+    return _longest(found, text)
 
 
-# Hiragana names of facilities ("からたち薬局", "ひまわり保育園") are read only
-# after a boundary, and never these ordinary words.
-_NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同じ", "いわゆる", "おおきな", "ちいさな", "あらゆる", "いずれ"))
-_FACILITY_KINDS = ("薬局", "病院", "医院", "クリニック", "保育園", "幼稚園", "こども園", "学園", "診療所", "歯科医院")
+# Names in hiragana ("からたち薬局", "りそな銀行", "ひまわり保育園") are read only after
+# a boundary, and never these ordinary words.
+_NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同じ", "いわゆる", "おおきな", "ちいさな", "あらゆる", "いずれ",
+                        "すべて", "ほか", "ほかの", "これら", "それら", "どこ", "ここ", "そこ", "わが", "われわれ"))
 
 
 def _hiragana_name_start(text: str, start: int) -> int:
@@ -355,20 +350,7 @@ def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, s
     return Name(name, start, end, source, kind, "government", False, place)
 
 
-def _company_boundaries(text: str, start: int, end: int, key: str) -> bool:
-    before = text[start - 1] if start else ""
-    after = text[end:end + 1]
-    if key.isascii():
-        return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
-    katakana_edge = lambda ch: bool(ch) and (0x30A1 <= ord(ch) <= 0x30FA or ch == "ー")  # noqa: E731
-    if katakana_edge(key[0]) and katakana_edge(before):
-        return False
-    if katakana_edge(key[-1]) and katakana_edge(after):
-        return False
-    return not (before and _is_kanji(before)) and not (after and _is_kanji(after) and not _unit_end(text, end))
-
-
-_QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社|(?:\([^()]{0,40}\))?(?=が|は))?")
+_QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社|(?:\([^()]{0,40}\))?(?=が|は|において|では|で発生))?")
 
 
 def quoted_names(text: str) -> list[Name]:
@@ -385,7 +367,7 @@ def quoted_names(text: str) -> list[Name]:
     return found
 
 
-def _longest(names: list[Name]) -> list[Name]:
+def _longest(names: list[Name], text: str) -> list[Name]:
     """Drop names that lie inside a longer one, and a prefecture written right before
     one of its municipalities ("徳島県|つるぎ町": a place); keep text order."""
     names.sort(key=lambda n: (n.start, -(n.end - n.start)))
@@ -397,6 +379,13 @@ def _longest(names: list[Name]) -> list[Name]:
             continue
         if kept and name.place and kept[-1].end == name.start and kept[-1].text == name.place:
             kept[-1] = name
+            continue
+        if kept and kept[-1].end + 1 == name.start and text[kept[-1].end] == " " and name.source == "kind" \
+                and not name.generic \
+                and not kept[-1].generic and kept[-1].source in ("legal", "kind"):
+            # "山口県厚生農業協同組合連合会 周東総合病院": the body that runs it, a space, the facility
+            previous = kept[-1]
+            kept[-1] = Name(f"{previous.text} {name.text}", previous.start, name.end, name.source, name.kind, name.sector)
             continue
         kept.append(name)
     return kept

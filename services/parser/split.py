@@ -44,6 +44,7 @@ from services.parser.fields import lexicon
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields.organization import org_from_top_lines
 from services.parser.normalize import normalize_lines
+from services.parser.several import parts
 
 CASE_HEADER = re.compile(
     r"^\s*【\s*セキュリティ事件簿\s*#?\s*(?P<year>\d{4})?(?:\s*[-ー]\s*(?P<num>\d{1,4}))?\s*】\s*(?P<rest>.*)$"
@@ -95,6 +96,8 @@ class Segment:
     lines: tuple[str, ...]  # normalised lines
     text: str  # original text of the segment, surrounding blank lines removed
     reason: str | None = None
+    # The body this segment is about when one report tells of several (services.parser.several).
+    subject: str | None = None
     # `lexicon.scan` of the segment's normalised lines joined by line feeds, taken from
     # the document's scan (None: not known, scan again).
     hits: lexicon.Hits | None = field(default=None, compare=False, repr=False)
@@ -324,13 +327,26 @@ def split(text: str) -> list[Segment]:
     evidence = _Evidence(lines)
     segments = []
     for draft in _drafts(lines, evidence):
-        seg_lines = lines[draft.start:draft.end]
-        raw = "\n".join(raw_lines[draft.start:draft.end]).strip()
-        if not raw:
-            continue
-        hits = None
-        if draft.kind == "incident":
-            low = evidence.offsets[draft.start]
-            hits = lexicon.within(evidence.hits, low, max(low, evidence.offsets[draft.end] - 1))
-        segments.append(Segment(draft.kind, draft.fmt, draft.start, draft.end, tuple(seg_lines), raw, draft.reason, hits))
+        pieces = [(draft.start, draft.end, None)]
+        if draft.kind == "incident" and draft.fmt in ("untitled", "press_release"):
+            found = parts(lines[draft.start:draft.end])
+            if found:
+                pieces = [(draft.start + part.start, draft.start + part.end, part.subject) for part in found]
+        for start, end, subject in pieces:
+            segment = _segment(draft, start, end, subject, lines, raw_lines, evidence)
+            if segment is not None:
+                segments.append(segment)
     return segments
+
+
+def _segment(draft: _Draft, start: int, end: int, subject: str | None, lines: list[str], raw_lines: list[str],
+             evidence: _Evidence) -> Segment | None:
+    raw = "\n".join(raw_lines[start:end]).strip()
+    if not raw:
+        return None
+    hits = None
+    if draft.kind == "incident":
+        low = evidence.offsets[start]
+        hits = lexicon.within(evidence.hits, low, max(low, evidence.offsets[end] - 1))
+    reason = draft.reason if subject is None else f"{draft.reason}; one of several bodies the report tells of"
+    return Segment(draft.kind, draft.fmt, start, end, tuple(lines[start:end]), raw, reason, subject, hits)

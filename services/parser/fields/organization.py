@@ -29,7 +29,7 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import Name, find_names, is_name_char, self_references
+from services.parser.names import Name, find_names, is_name_char, municipalities, self_references
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -52,7 +52,8 @@ _OWNER_AFTER = re.compile(_BRIDGE + r"の[^、。]{1,30}?(?:が|は|に対し|�
 # The news idiom "<name>は<day>日、", "<name>は2024年12月16日、", "<name>が26日、",
 # or "<name>は、…発表した": found from the particle, the name read leftwards.
 _NEWS_PARTICLE = re.compile(
-    r"(?:\s?\([^()]{0,60}\))?(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、)|、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪))"
+    r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
+    r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
 )
 # "人材サービス総合研究所の水川浩之です": the writer introducing themself.
 _SELF_INTRODUCTION = re.compile(r"の[^、。]{1,12}(?:です|と申します)")
@@ -66,7 +67,17 @@ _SELF_SUBJECT = re.compile(r"^(?:このたび|この度|今般|[^、。]{0,12}�
 _HEAD_TITLES = frozenset(("市長", "町長", "村長", "区長", "病院長", "院長", "校長", "園長", "所長", "局長"))
 # "HP:伊東市", "発表元:X": an aggregator's field naming the body.
 _NAME_FIELD = re.compile(r"^(?:HP|ＨＰ|発表元|発表者|組織名?|企業名|会社名|団体名|事業者名?|法人名|対象組織)\s*[::]\s*(.+)$")
+# "株式会社 東玉(とうぎょく)": a reading in kana after a name.
+_READING = re.compile(r"[((][\u3041-\u309f\u30a1-\u30fcA-Za-z ]{1,30}[))]$")
+# What may stand before a short form of a name in its full form: a legal form or
+# the body that founded it ("香川県立", "市立").
+_FULL_PREFIX = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+                          + r"|[\u4e00-\u9fff]{1,4}[県都府道市町村区]立)$")
+_PARTICLE_CHARS = frozenset("のはがをにでとへやもかよりらまてしたるれ")
 _TOP_BLOCK = 10
+_PREFECTURES = ("北海道", "東京都", "京都府", "大阪府") + tuple(f"{p}県" for p in (
+    "青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 神奈川 新潟 富山 石川 福井 山梨 長野 岐阜 静岡 愛知 三重 滋賀 兵庫 奈良 "
+    "和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛 高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄").split())
 _SENTENCES = 4
 _BODY_CHARS = 3000
 
@@ -140,7 +151,7 @@ def _name_line(text: str) -> str | None:
 
     "国立大学法人山口大学", "株式会社 筑 波 銀 行", "常磐興産株式会社 代表取締役社長 井上直美",
     "日本学生相談学会理事長 高石 恭子", "豊郷町長 伊藤 定勉", "専門学校 福祉リソースカレッジ広島"."""
-    line = text.strip().lstrip("#•・-*■□◆◇●○ ").strip()
+    line = _READING.sub("", text.strip().lstrip("#•・-*■□◆◇●○ ").strip())
     if not line or len(line) > 60 or "。" in line or "、" in line:
         return None
     field = _NAME_FIELD.match(line)
@@ -211,11 +222,22 @@ def _signature(lines: list[Line]) -> Found[str] | None:
 
 
 def _drop_place(name: str) -> str:
-    """"栃木県小山市" -> "小山市": a prefecture before its municipality is a place."""
-    names = find_names(name)
-    if len(names) == 1 and names[0].place and names[0].end == len(name):
-        return names[0].text
+    """"栃木県小山市" -> "小山市", "岡山県奈義町教委" -> "奈義町教委": a prefecture written before
+    one of its municipalities is a place, not part of the name."""
+    towns = municipalities()
+    for prefecture in _PREFECTURES:
+        if name.startswith(prefecture) and len(name) > len(prefecture):
+            rest = name[len(prefecture):]
+            if any(rest.startswith(town) and towns[town][1] == prefecture for town in _town_prefixes(rest)):
+                return rest
+            break
     return name
+
+
+def _town_prefixes(text: str) -> list[str]:
+    """Municipality names that `text` starts with."""
+    towns = municipalities()
+    return [text[:size] for size in range(2, min(len(text), 8) + 1) if text[:size] in towns]
 
 
 def _is_place(text: str, name: Name, names: list[Name]) -> bool:
@@ -232,6 +254,13 @@ def _is_place(text: str, name: Name, names: list[Name]) -> bool:
     return name.source in ("municipality", "prefecture") or not nxt.generic
 
 
+def usable_names(sentence: str) -> list[Name]:
+    """Names in a sentence that can be the organisation: not a kind of body, a place
+    or a news outlet."""
+    names = find_names(sentence)
+    return [name for name in names if _usable(sentence, name, names)]
+
+
 def _usable(text: str, name: Name, names: list[Name]) -> bool:
     return (not name.generic and not _is_place(text, name, names) and name.text not in media_names()
             and not is_byline(name.text) and not _SELF_INTRODUCTION.match(text, name.end))
@@ -242,8 +271,9 @@ def _sentences(lead: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()][:_SENTENCES * 2]
 
 
-def _candidates(sentence: str) -> list[tuple[int, str, str]]:
-    """(position, name, rule) of every subject in one sentence."""
+def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, str, str]]:
+    """(position, name, rule) of every subject in one sentence (in a title, only a name
+    followed by a subject particle: "青梅市が保有する個人情報の漏えい…について")."""
     names = find_names(sentence)
     found_here: list[tuple[int, str, str]] = []
     for name in names:
@@ -252,29 +282,46 @@ def _candidates(sentence: str) -> list[tuple[int, str, str]]:
         before = sentence[:name.start]
         at_start = not before.strip(" 「『") or bool(re.fullmatch(
             r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", before))
-        if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and _OWNER_AFTER.match(sentence, name.end)):
-            found_here.append((name.start, _drop_place(name.text) if name.place else name.text, "subject of the lead"))
+        if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and not title and _OWNER_AFTER.match(sentence, name.end)):
+            rule = "subject of the title" if title else "subject of the lead"
+            found_here.append((name.start, _drop_place(name.text), rule))
+    if title:
+        return found_here
     for match in _NEWS_PARTICLE.finditer(sentence):
         start = _name_run_start(sentence, match.start())
         candidate = sentence[start:match.start()]
+        undated = sentence.startswith("は、", match.end() - 1) or sentence[match.end():match.end() + 1] == "、"
+        if undated and start > 0 and sentence[start - 1] not in "、。「」『』 の":
+            continue  # "流出した可能性がある情報は、…": not a name at the head of the sentence
         if _plausible_unknown_name(candidate):
             found_here.append((start, _drop_place(candidate), "subject of the lead (news idiom)"))
     return found_here
 
 
 def _name_run_start(text: str, end: int) -> int:
-    """Start of the name-character run that ends at `end` (leading descriptors stay out)."""
+    """Start of the name-character run that ends at `end` (leading descriptors stay out);
+    kana between kanji belongs to the name ("日本たばこ産業")."""
     start = end
-    while start > 0 and end - start < 24 and is_name_char(text[start - 1]):
-        start -= 1
+    while start > 0 and end - start < 24:
+        char = text[start - 1]
+        if is_name_char(char):
+            start -= 1
+            continue
+        kana = start
+        while kana > 0 and "\u3041" <= text[kana - 1] <= "\u3096" and text[kana - 1] not in _PARTICLE_CHARS:
+            kana -= 1
+        if kana < start and kana > 0 and is_name_char(text[kana - 1]) and start - kana <= 4:
+            start = kana
+            continue
+        break
     return start
 
 
-def _subject(lead: str) -> Found[str] | None:
-    """The subject of the lead's first sentences (see module docstring, rule 3):
-    in each sentence the earliest subject wins."""
-    for sentence in _sentences(lead):
-        candidates = _candidates(sentence)
+def _subject(lead: str, titles: list[str]) -> Found[str] | None:
+    """The subject of the title lines, else of the lead's first sentences (see module
+    docstring, rule 3): in each sentence the earliest subject wins."""
+    for sentence, title in [(t, True) for t in titles] + [(s, False) for s in _sentences(lead)]:
+        candidates = subject_candidates(sentence, title)
         if candidates:
             _, name, rule = min(candidates, key=lambda item: item[0])
             return found(name, rule, sentence)
@@ -310,6 +357,23 @@ def _lead_name(lead: str) -> Found[str] | None:
     return None
 
 
+def _fullest(result: Found[str], lines: list[Line]) -> Found[str]:
+    """The name as written in full where the text also writes it so: "高松西高校" ->
+    "香川県立高松西高校", "東玉" -> "株式会社東玉" (a legal form or the founding body's 立)."""
+    name = result.value
+    if not name:
+        return result
+    text = "\n".join(line.text for line in lines[:_TOP_BLOCK * 3])
+    position = text.find(name)
+    while position > 0:
+        before = text[max(0, position - 8):position]
+        match = _FULL_PREFIX.search(before)
+        if match:
+            return Found(match.group() + name, result.evidence)
+        position = text.find(name, position + 1)
+    return result
+
+
 def _recurring_name(lines: list[Line]) -> Found[str] | None:
     """The name the text keeps coming back to (at least twice in its opening), when
     the lead names nobody: "荒尾市の調査員が…", "荒尾市へ…報告"."""
@@ -332,10 +396,16 @@ def organization(header_org: str | None, header: str, lines: list[Line], lead: s
     """The organisation of one incident segment (see module docstring)."""
     if header_org:
         return found(header_org, "header: first part", header)
-    for rule in (lambda: _signature(lines), lambda: _subject(lead)):
+    titles = []
+    for line in lines[:_TOP_BLOCK]:
+        if line.role == "text":
+            break
+        if line.role == "heading":
+            titles.append(line.text)
+    for rule in (lambda: _signature(lines), lambda: _subject(lead, titles)):
         result = rule()
         if result is not None:
-            return result
+            return _fullest(result, lines)
     itself = _speaks_of_itself(lead)
     if itself:
         return found(None, f"no name visible: the text speaks of itself ({itself})", itself)
