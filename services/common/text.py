@@ -11,8 +11,9 @@ _BLOCK_TAGS = (
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
     "table", "ul", "ol", "section", "article", "header", "footer", "hr", "dd", "dt",
 )
+_CELL_TAGS = ("td", "th")
 _TAG_HINT = re.compile(r"<\s*(?:p|div|br|span|a|table|li|h[1-6]|img|b|strong)\b[^>]*>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u3000\xa0]+\n")
+_TRAILING = " \t\u3000\xa0"
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -30,6 +31,9 @@ def html_to_text(html: str) -> str:
     root = tree.body or tree.root
     if root is None:
         return ""
+    for tag in _CELL_TAGS:  # "<td>2</td><td>100件</td>" reads "2 | 100件", never "2100件"
+        for node in root.css(tag):
+            node.insert_after(" | ")
     for tag in _BLOCK_TAGS:
         for node in root.css(tag):
             if tag == "br":
@@ -41,9 +45,12 @@ def html_to_text(html: str) -> str:
 
 
 def tidy(text: str) -> str:
-    """Normalise line ends and blank runs without touching the words."""
+    """Normalise line ends and blank runs without touching the words.
+
+    Trailing spaces go line by line (str.rstrip): a regex for "spaces before a line
+    feed" backtracks quadratically on a long run of spaces with no line feed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub("\n", text)
+    text = "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
     return _BLANKS.sub("\n\n", text).strip()
 
 
