@@ -34,7 +34,11 @@ from services.parser.resources import DATA_DIR, data
 
 _MAX_NAME = 32
 _MAX_HITS = 2000  # bounded work on pathological input
-_PARTICLES = frozenset("のはがをにでとへやもかよりからまで")
+# Particles that end a name written in kana ("株式会社みどり商会において").
+_PARTICLES = frozenset("のはがをにでへ")
+# Kana that end a verb, an adjective or a conjunction ("いたしました", "している", "および"),
+# never a name between kanji.
+_VERB_ENDINGS = frozenset("たるてすだずばびくうい")
 _QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
 
 
@@ -184,13 +188,26 @@ def _only_generic(prefix: str) -> bool:
 
 
 def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
-    """Start of the run of name characters that ends at `end` (bounded)."""
+    """Start of the run of name characters that ends at `end` (bounded); a short kana
+    word between kanji belongs to the name ("日本みなと学会", "県立こども病院")."""
     start = end
     low = max(0, end - _MAX_NAME)
     while start > low:
         char = text[start - 1]
         if is_name_char(char):
             start -= 1
+        elif "\u3041" <= char <= "\u3096" and char not in _PARTICLES:
+            kana = start - 1
+            while kana > low and start - kana < 6 and "\u3041" <= text[kana - 1] <= "\u3096" \
+                    and text[kana - 1] not in _PARTICLES:
+                kana -= 1
+            if kana > low and _is_kanji(text[kana - 1]) and 2 <= start - kana <= 5 \
+                    and not text[start - 1] in _VERB_ENDINGS and "まし" not in text[kana:start]:
+                start = kana
+            elif allow_hiragana:
+                start -= 1
+            else:
+                break
         elif char == " " and start - 2 >= low and text[start - 2].isascii() and text[start - 2].isalnum() \
                 and start < len(text) and text[start].isascii():
             start -= 1  # "H&F BELX NET株式会社": spaces between Latin words
@@ -262,8 +279,8 @@ def find_names(text: str) -> list[Name]:
                 if text.startswith("法人", end):
                     continue  # 学校法人, 医療法人: a legal form, found as such
                 left = _left_run(text, start)
-                if left == start:
-                    left = _hiragana_name_start(text, start)
+                left = _town_before(text, left, towns)
+                left = _hiragana_name_start(text, left)
                 name = _named(text, left, end, "kind", key, kind_sectors[key] or None)
                 nxt = text[end:end + 1]
                 if name is not None and nxt and _continues(key[-1], nxt) and not _unit_end(text, end) \
@@ -301,11 +318,23 @@ _NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同�
                         "すべて", "ほか", "ほかの", "これら", "それら", "どこ", "ここ", "そこ", "わが", "われわれ"))
 
 
+def _town_before(text: str, left: int, towns: dict[str, tuple[str, str]]) -> int:
+    """Extend a name's start over a municipality written just before it in kana
+    ("みどり市|社会福祉協議会"), which the run of kanji stops short of."""
+    for size in range(2, 9):
+        if left - size < 0:
+            break
+        if text[left - size:left] in towns and not ("\u3041" <= text[left - size - 1:left - size] <= "\u3096"
+                                                   if left - size > 0 else False):
+            return left - size
+    return left
+
+
 def _hiragana_name_start(text: str, start: int) -> int:
     """Start of a hiragana name before a facility word, or `start` when there is none."""
     low = max(0, start - 8)
     position = start
-    while position > low and "\u3041" <= text[position - 1] <= "\u3096" and text[position - 1] not in "のはがをにへでともや":
+    while position > low and "\u3041" <= text[position - 1] <= "\u3096" and text[position - 1] not in _PARTICLES:
         position -= 1
     word = text[position:start]
     boundary = position == 0 or text[position - 1] in "の、「『 \n・(("
@@ -361,7 +390,7 @@ def quoted_names(text: str) -> list[Name]:
         if not all(is_name_char(ch) for ch in inner):
             continue
         before = text[max(0, match.start() - 12):match.start()].rstrip("の ")
-        if match.group(2) or before.endswith(_QUOTE_CONTEXT):
+        if match.group(2) is not None or before.endswith(_QUOTE_CONTEXT):
             kind = inner if inner.endswith(tuple(kinds())) else "社"
             found.append(Name(inner, match.start(1), match.end(1), "quoted", kind, None))
     return found

@@ -78,7 +78,7 @@ def line_role(text: str) -> str:
             return "timestamp"
     if is_date_line(bare):
         return "date"
-    if len(bare) <= 60 and not _SENTENCE_END.search(bare) and "。" not in bare:
+    if len(bare) <= 60 and not _SENTENCE_END.search(bare) and "。" not in bare and not bare.endswith(("、", ",")):
         return "heading"
     return "text"
 

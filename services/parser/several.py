@@ -62,9 +62,12 @@ def _sentences(lines: list[str]) -> list[tuple[int, str]]:
 
 
 def _contractors(text: str) -> set[str]:
-    """Names the text calls a contractor: "業務を委託していた「イセトー」", "委託先のX"."""
+    """Companies the text calls a contractor: "業務を委託していた「イセトー」", "委託先のX",
+    "Xに委託". Public bodies entrust work; they are not taken for contractors."""
     found = set()
     for name in find_names(text):
+        if name.sector in ("government", "education", "healthcare") or name.source in ("municipality", "prefecture"):
+            continue
         around = text[max(0, name.start - 14):name.end + 8]
         if _CONTRACTOR.search(around):
             found.add(name.text)

@@ -243,7 +243,8 @@ def _town_prefixes(text: str) -> list[str]:
 def _is_place(text: str, name: Name, names: list[Name]) -> bool:
     """A name that only locates or describes another body: "伊佐市の県立北薩病院",
     "徳島県つるぎ町の病院", "(浦添市)", "調剤薬局のからたち薬局", "著名出版社の「幻冬舎」"."""
-    if text[max(0, name.start - 1):name.start] in ("(", "(") and name.source in ("municipality", "prefecture"):
+    opening = name.start - len(name.place or "")
+    if text[max(0, opening - 1):opening] in ("(", "(") and name.source in ("municipality", "prefecture"):
         return True
     after = text[name.end:name.end + 1]
     if after != "の":
@@ -334,7 +335,8 @@ def _plausible_unknown_name(text: str) -> bool:
         return False
     if text in self_references() or text in ("同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
         return False
-    if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん")):
+    if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん")) or text[0].isdigit() \
+            or "件目" in text or "つ目" in text:
         return False
     return not _TITLE_WORDS.search(text)
 

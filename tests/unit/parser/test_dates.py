@@ -101,3 +101,31 @@ def test_letter_o_for_zero_in_the_year_is_repaired(value: date) -> None:
 def test_parse_date_never_raises(text: str) -> None:
     result = parse_date(text)
     assert result is None or isinstance(result, date)
+
+
+def test_reads_a_date_in_kanji_numerals() -> None:
+    assert parse_date("令和七年一月九日") == date(2025, 1, 9)
+    assert parse_date("二〇二五年一月九日") == date(2025, 1, 9)
+
+
+def test_reads_an_abbreviated_era_date() -> None:
+    assert parse_date("R7.1.9") == date(2025, 1, 9)
+    assert parse_date("H30/4/1") == date(2018, 4, 1)
+
+
+def test_a_kanji_year_without_an_era_is_not_a_calendar_year() -> None:
+    assert parse_date("十年一月一日") is None
+
+
+_KANJI = "〇一二三四五六七八九"
+
+
+@given(st.dates(min_value=date(2019, 5, 1), max_value=date(2099, 12, 31)))
+def test_kanji_reiwa_date_round_trips(value: date) -> None:
+    def kanji(number: int) -> str:
+        tens, ones = divmod(number, 10)
+        return (("" if tens == 1 else _KANJI[tens]) + "十" if tens else "") + (_KANJI[ones] if ones else "")
+
+    era_year = value.year - 2018
+    text = f"令和{'元' if era_year == 1 else kanji(era_year)}年{kanji(value.month)}月{kanji(value.day)}日"
+    assert parse_date(text) == value

@@ -1,0 +1,47 @@
+"""The disclosure's own date, never a timeline date or an article's timestamp. Fragments written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.parser.fields.disclosed import disclosure_date
+from services.parser.reading import lead, read_lines
+
+
+def disclosed(text: str) -> date | None:
+    lines = read_lines(text.split("\n"))
+    return disclosure_date(None, "", lines, lead(lines)).value
+
+
+def test_the_release_date_line_under_the_title() -> None:
+    assert disclosed("令和7年4月10日\n個人情報の漏えいについて\n令和7年4月8日、教諭が書類を紛失しました。") == date(2025, 4, 10)
+
+
+def test_a_bare_date_line_wins_over_page_metadata() -> None:
+    text = "掲載日:2025年4月11日\n記者発表資料\n令和7年4月10日\n書類の紛失について\n4月8日、教諭が書類を紛失した。"
+    assert disclosed(text) == date(2025, 4, 10)
+
+
+def test_the_date_the_title_closes_with() -> None:
+    assert disclosed("事故の発生につきまして(令和7年10月8日)\n令和7年5月16日、誤って書類を交付した。") == date(2025, 10, 8)
+
+
+def test_the_date_of_the_announcement_in_a_news_lead() -> None:
+    assert disclosed("みなと大学は2024年12月16日、職員のアカウントが乗っ取られたと発表しました。") == date(2024, 12, 16)
+
+
+def test_a_timeline_date_is_not_the_disclosure_date() -> None:
+    assert disclosed("みなと大学によると、2025年3月7日に何者かがネットワークに侵入した。") is None
+
+
+def test_an_article_timestamp_is_not_the_disclosure_date() -> None:
+    assert disclosed("2016年11月10日 18:38\nみなと社は9日、不正アクセスがあったと発表した。") is None
+
+
+def test_a_day_without_a_year_is_no_date() -> None:
+    assert disclosed("みなと市は26日、名簿を誤送付したと発表した。") is None
+
+
+def test_an_announcement_stamp_in_the_text() -> None:
+    text = "誤って宛先欄にメールアドレスを入力して送信したことから、個人情報が漏えいしました。(令和6年12月6日 10時30分発表)"
+    assert disclosed(text) == date(2024, 12, 6)

@@ -1,0 +1,45 @@
+"""Is a header-less text a disclosure? Fragments written for these tests."""
+
+from __future__ import annotations
+
+from services.parser.disclosure import event_cue, judge
+
+
+def test_a_news_report_of_a_leak_is_a_disclosure() -> None:
+    assert judge("みなと市は5日、職員が住民の個人情報を誤って送付したと発表した。市によると、対象は120人。").incident
+
+
+def test_an_organisations_apology_is_a_disclosure() -> None:
+    text = "このたび、当社のオンラインショップが第三者による不正アクセスを受け、お客様の情報が流出した可能性があることが判明しました。深くお詫び申し上げます。"
+    assert judge(text).incident
+
+
+def test_a_warning_about_impersonation_is_not() -> None:
+    text = ("当協会の名を騙った迷惑メールが送られています。当協会から請求書をメールでお送りすることはございません。"
+            "このようなメールを受信した場合は開かずに削除するようお願いいたします。")
+    assert not judge(text).incident
+
+
+def test_a_seminar_announcement_is_not() -> None:
+    text = "ランサムウェアの被害が相次いでいることを受け、情報セキュリティ研修会を開催します。参加無料。事前申込みが必要です。"
+    assert not judge(text).incident
+
+
+def test_statistics_across_many_bodies_are_not() -> None:
+    text = "委員会は、昨年度の漏えい等の報告件数を取りまとめ公表した。報告件数は前年度比12%増となり、最近の傾向として不正アクセスが目立つ。"
+    assert not judge(text).incident
+
+
+def test_a_hypothetical_event_is_not_an_event() -> None:
+    assert event_cue("ランサムウェアに感染するとファイルが暗号化され、業務が停止する可能性があります。") is None
+    assert event_cue("サーバーがランサムウェアに感染し、ファイルが暗号化されました。") is not None
+
+
+def test_another_bodys_incident_is_not_the_writers() -> None:
+    text = "他の証券会社において不正アクセスにより資金が流出する被害が発表されたことを受けて、当社では出金手続きを停止いたしました。"
+    assert not judge(text).incident
+
+
+def test_the_verdict_lists_its_cues() -> None:
+    verdict = judge("みなと市は5日、職員が住民の個人情報を誤って送付したと発表した。")
+    assert any(cue.startswith("event:") for cue in verdict.cues) and "score" in verdict.reason

@@ -1,0 +1,76 @@
+"""Organisation names in running text, recognised from gazetteers and kind words."""
+
+from __future__ import annotations
+
+import time
+
+from services.parser.names import find_names
+
+
+def names(text: str) -> list[str]:
+    return [name.text for name in find_names(text) if not name.generic]
+
+
+def test_a_municipality_from_the_national_list_is_a_name() -> None:
+    assert names("つるぎ町は5日、") == ["つるぎ町"]
+
+
+def test_a_prefecture_before_its_municipality_is_a_place() -> None:
+    (name,) = find_names("栃木県小山市は19日、")
+    assert (name.text, name.place) == ("小山市", "栃木県")
+
+
+def test_a_name_ends_in_a_kind_word() -> None:
+    assert names("みなと工科大学の教職員") == ["みなと工科大学"]
+    assert names("みどり市社会福祉協議会のサーバー") == ["みどり市社会福祉協議会"]
+
+
+def test_a_kind_word_alone_or_with_descriptions_is_not_a_name() -> None:
+    assert names("市立小学校の教諭が") == []
+    assert names("同病院によると") == []
+
+
+def test_a_department_after_a_body_is_left_out() -> None:
+    assert names("長与町税務課からメールを送信") == ["長与町"]
+
+
+def test_a_legal_form_before_or_after_makes_a_name() -> None:
+    assert names("委託先の東都ソリューションズ株式会社の社内") == ["東都ソリューションズ株式会社"]
+    assert names("株式会社みどり商会において") == ["株式会社みどり商会"]
+
+
+def test_a_verb_ending_is_not_part_of_a_company_name() -> None:
+    assert names("サーバー事業を手がけるアオバ・ジャパン株式会社は") == ["アオバ・ジャパン株式会社"]
+
+
+def test_a_quoted_name_after_a_word_for_a_company() -> None:
+    assert names("製本会社「アサヒドウ」が運用するサーバー") == ["アサヒドウ"]
+
+
+def test_a_hiragana_name_before_a_kind_word() -> None:
+    assert names("調剤薬局のひいらぎ薬局において") == ["ひいらぎ薬局"]
+    assert names("県内のある病院で") == []
+
+
+def test_a_ministry_by_its_full_name() -> None:
+    assert names("総務省は4月8日、") == ["総務省"]
+    assert names("このことを反省し、") == []
+
+
+def test_a_name_inside_another_bodys_name_is_not_reported() -> None:
+    assert names("みどり市防犯協会の事務局") == ["みどり市防犯協会"]
+
+
+def test_a_place_word_after_a_municipality_is_not_the_body() -> None:
+    assert names("京都市内に本社がある") == []
+
+
+def test_a_facility_after_the_body_that_runs_it_is_one_name() -> None:
+    assert names("東都厚生連合会 みどり総合病院は") == ["東都厚生連合会 みどり総合病院"]
+
+
+def test_finding_names_is_linear_on_pathological_input() -> None:
+    text = "大学" * 200_000 + "株式会社" * 50_000
+    started = time.process_time()
+    find_names(text)
+    assert time.process_time() - started < 2.0

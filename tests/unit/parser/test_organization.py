@@ -1,0 +1,73 @@
+"""Which organisation had the incident: read where a reader finds it. Fragments written for these tests."""
+
+from __future__ import annotations
+
+from services.parser.fields.organization import organization, split_header
+from services.parser.reading import lead, read_lines
+
+
+def org(text: str) -> str | None:
+    lines = read_lines(text.split("\n"))
+    return organization(None, "", lines, lead(lines)).value
+
+
+def test_header_first_part_is_the_organisation() -> None:
+    assert split_header("みどり中央病院 ランサムウェア被害について") == ("みどり中央病院", "ランサムウェア被害について")
+
+
+def test_header_written_as_a_sentence_starts_with_the_organisation() -> None:
+    assert split_header("みなと市立小学校の教頭、USBメモリを紛失")[0] == "みなと市立小学校"
+
+
+def test_news_lead_subject_is_the_organisation() -> None:
+    assert org("東都市は12日、職員が住民の個人情報を誤送信したと発表した。") == "東都市"
+
+
+def test_a_prefecture_written_before_its_city_is_dropped() -> None:
+    assert org("栃木県小山市は19日、案内状を誤送付したと発表した。") == "小山市"
+
+
+def test_an_unknown_company_in_the_news_idiom() -> None:
+    assert org("家電量販店のマルカワ電器は3日、通販サイトに不正アクセスがあったと発表した。") == "マルカワ電器"
+
+
+def test_a_photo_caption_and_a_byline_are_never_the_organisation() -> None:
+    text = "画像:みなと工科大学より引用\nKSB瀬戸内海放送\nみなと工科大学は2日、教員のアカウントが乗っ取られたと発表しました。"
+    assert org(text) == "みなと工科大学"
+
+
+def test_the_release_name_line_under_the_date() -> None:
+    assert org("令和7年4月1日\n国立大学法人みなと大学\nメールの誤送信について\nこのたび、本学職員が誤送信しました。") \
+        == "国立大学法人みなと大学"
+
+
+def test_the_later_of_two_name_lines_is_the_more_specific() -> None:
+    text = "2024年9月9日\n株式会社アオバ\n株式会社アオバクレジット\n個人情報漏えいについて\nこのたび、当社の委託先が被害を受けました。"
+    assert org(text) == "株式会社アオバクレジット"
+
+
+def test_a_signature_with_the_heads_title() -> None:
+    text = "このたび、名簿が流出し、町民の方々にご迷惑をおかけしました。\nつるぎ町長 山田 太郎\n1.経緯\n職員が名簿を渡した。"
+    assert org(text) == "つるぎ町"
+
+
+def test_an_officer_after_the_name_is_dropped() -> None:
+    text = "2020年6月25日\n日本みなと学会理事長 山田 花子\nこのたび、申込フォームの設定ミスにより漏洩しました。"
+    assert org(text) == "日本みなと学会"
+
+
+def test_a_text_that_only_speaks_of_itself_names_no_one() -> None:
+    assert org("このたび、本学の事務局内サーバが不正アクセスを受けました。下関警察署に相談しています。") is None
+
+
+def test_a_place_before_a_body_is_not_the_body() -> None:
+    assert org("県は、みどり市の県立みなと病院でメールアカウントが不正利用されたと発表しました。") == "県立みなと病院"
+
+
+def test_an_unnamed_hospital_gives_no_name() -> None:
+    assert org("徳島県つるぎ町の病院で電子カルテのシステムが使えなくなったと明らかにしました。") is None
+
+
+def test_the_writer_introducing_themself_is_not_the_organisation() -> None:
+    text = "こんにちは。みなと総合研究所の山田です。\n株式会社アオバスタッフの個人情報流出が報じられました。"
+    assert org(text) != "みなと総合研究所"

@@ -1,0 +1,24 @@
+"""Reading lines as a person does: furniture, captions, bylines, timestamps."""
+
+from __future__ import annotations
+
+from services.parser.reading import lead, line_role, read_lines
+
+
+def test_roles_of_page_furniture_captions_bylines_and_timestamps() -> None:
+    assert line_role("ここから本文です。") == "furniture"
+    assert line_role("画像:みなと大学より引用") == "caption"
+    assert line_role("KSB瀬戸内海放送") == "byline"
+    assert line_role("2016年11月10日 18:38") == "timestamp"
+    assert line_role("令和7年4月10日") == "date"
+    assert line_role("個人情報の漏えいについて") == "heading"
+
+
+def test_the_lead_starts_at_the_running_text() -> None:
+    lines = read_lines(["ニュース", "みなと大学で情報漏えい", "みなと大学は2日、不正アクセスがあったと発表した。"])
+    assert lead(lines).startswith("みなと大学は2日")
+
+
+def test_a_sentence_wrapped_over_two_lines_is_read_as_one() -> None:
+    lines = read_lines(["株式会社アオバ(本社:東京都、代表取締役:山田太郎)は、", "配送メールの誤送信について発表した。"])
+    assert "は、配送メール" in lead(lines)
