@@ -50,14 +50,19 @@ def media_names() -> frozenset[str]:
     return _furniture()[3]
 
 
+@functools.cache
+def _bylines() -> frozenset[str]:
+    """Every form a byline takes: the outlet's name, with " NEXT" or "ニュース" after it."""
+    return frozenset(name + tail for name in media_names() for tail in ("", " NEXT", "NEXT", "ニュース"))
+
+
 def is_byline(text: str) -> bool:
     """A line that only names a news outlet ("KSB瀬戸内海放送", "Published by 共同通信")."""
-    media = media_names()
     bare = text.strip().lstrip("-・•").strip()
     for prefix in ("Published by", "提供:", "配信:", "出典:", "by "):
         if bare.startswith(prefix):
             bare = bare[len(prefix):].strip()
-    return bare in media or any(bare == name + tail for name in media for tail in (" NEXT", "NEXT", "ニュース"))
+    return bare in _bylines()
 
 
 def line_role(text: str) -> str:
