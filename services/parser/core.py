@@ -7,6 +7,7 @@ call `parse_post`, so the service and the offline tool cannot disagree.
 from __future__ import annotations
 
 
+from services.parser import names
 from services.parser.extract import PARSER_VERSION, extract, incident_id
 from services.parser.fields.counts import parse_count
 from services.parser.fields.dates import parse_date
@@ -40,8 +41,9 @@ def parse_post(text: str, *, title: str | None = None, source: dict | None = Non
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     results = []
-    for segment in split(_with_title(text, title)):
-        if segment.kind != "incident" and not include_non_incidents:
-            continue
-        results.append(extract(segment, source))
+    with names.memo():
+        for segment in split(_with_title(text, title)):
+            if segment.kind != "incident" and not include_non_incidents:
+                continue
+            results.append(extract(segment, source))
     return results

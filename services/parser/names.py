@@ -21,11 +21,14 @@ All work is a dictionary pass plus bounded scans: time linear in the text.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
 import ahocorasick
 
@@ -34,6 +37,7 @@ from services.parser.resources import DATA_DIR, data
 
 _MAX_NAME = 32
 _MAX_HITS = 2000  # bounded work on pathological input
+_CACHED_CHARS = 2000
 # Particles that end a name written in kana ("株式会社みどり商会において").
 _PARTICLES = frozenset("のはがをにでへ")
 # Kana that end a verb, an adjective or a conjunction ("いたしました", "している", "および"),
@@ -263,8 +267,31 @@ def _unit_end(text: str, end: int) -> bool:
     return bool(tail) and tail.endswith(units)
 
 
+_MEMO: contextvars.ContextVar[dict[str, tuple[Name, ...]] | None] = contextvars.ContextVar("names_memo", default=None)
+
+
+@contextlib.contextmanager
+def memo() -> Iterator[None]:
+    """While parsing one post: the extractors ask about the same sentences again and
+    again (subject, sector, several bodies), so answers are kept until the post is done."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def find_names(text: str) -> list[Name]:
     """Organisation names in `text`, longest first among overlaps, in text order."""
+    table = _MEMO.get()
+    if table is None or len(text) > _CACHED_CHARS:
+        return _find_names(text)
+    if text not in table:
+        table[text] = tuple(_find_names(text))
+    return list(table[text])
+
+
+def _find_names(text: str) -> list[Name]:
     kind_sectors = kinds()
     towns = municipalities()
     found: list[Name] = []
