@@ -263,7 +263,7 @@ def jikenbo_predictions(text: str) -> list[Prediction]:
             organisation=incident.get("organization"),
             date=incident.get("disclosed_on"),
             sector=labels["sectors"].get(incident.get("sector")),
-            types=[labels["incident_types"][code] for code in incident.get("incident_types") or [] if code != "other"],
+            types=[labels["incident_types"][code] for code in incident.get("incident_types") or []],
             count=(incident.get("affected") or {}).get("count"),
             data_types=list(incident.get("data_types") or []),
             vendors=list(incident.get("vendors") or []),

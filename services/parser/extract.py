@@ -16,7 +16,7 @@ from services.parser.fields.authorities import extract_authorities
 from services.parser.fields.context import countermeasure_spans
 from services.parser.fields.counts import headline_count
 from services.parser.fields.data_types import extract_data_types
-from services.parser.evidence import found, quote
+from services.parser.evidence import Evidence, Found, found, quote
 from services.parser.fields.dates import is_date_line, trailing_date
 from services.parser.fields.disclosed import disclosure_date
 from services.parser.fields import lexicon
@@ -111,6 +111,10 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     hits = segment.hits if segment.hits is not None else lexicon.scan(full)
     count = headline_count(full)
     types = classify_types(full, hits, skip)
+    if types.value == ["other"] and segment.report:
+        shared = classify_types("\n".join(segment.report))  # "他にも和歌山市で…漏えい": the report's cause
+        types = Found(shared.value, Evidence("the cause the report gives for all its bodies: " + shared.evidence.rule,
+                                             shared.evidence.text))
     data_types = extract_data_types(full, hits, skip)
     vendors = extract_vendors(full, org.value, starts, hits)
     disclosed_on = _iso(disclosed.value)

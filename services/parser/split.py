@@ -96,8 +96,10 @@ class Segment:
     lines: tuple[str, ...]  # normalised lines
     text: str  # original text of the segment, surrounding blank lines removed
     reason: str | None = None
-    # The body this segment is about when one report tells of several (services.parser.several).
+    # The body this segment is about when one report tells of several (services.parser.several),
+    # and the normalised lines of the whole report, whose stated cause all its bodies share.
     subject: str | None = None
+    report: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
     # `lexicon.scan` of the segment's normalised lines joined by line feeds, taken from
     # the document's scan (None: not known, scan again).
     hits: lexicon.Hits | None = field(default=None, compare=False, repr=False)
@@ -332,15 +334,16 @@ def split(text: str) -> list[Segment]:
             found = parts(lines[draft.start:draft.end])
             if found:
                 pieces = [(draft.start + part.start, draft.start + part.end, part.subject) for part in found]
+        report = tuple(lines[draft.start:draft.end]) if len(pieces) > 1 else None
         for start, end, subject in pieces:
-            segment = _segment(draft, start, end, subject, lines, raw_lines, evidence)
+            segment = _segment(draft, start, end, subject, lines, raw_lines, evidence, report)
             if segment is not None:
                 segments.append(segment)
     return segments
 
 
 def _segment(draft: _Draft, start: int, end: int, subject: str | None, lines: list[str], raw_lines: list[str],
-             evidence: _Evidence) -> Segment | None:
+             evidence: _Evidence, report: tuple[str, ...] | None) -> Segment | None:
     raw = "\n".join(raw_lines[start:end]).strip()
     if not raw:
         return None
@@ -349,4 +352,4 @@ def _segment(draft: _Draft, start: int, end: int, subject: str | None, lines: li
         low = evidence.offsets[start]
         hits = lexicon.within(evidence.hits, low, max(low, evidence.offsets[end] - 1))
     reason = draft.reason if subject is None else f"{draft.reason}; one of several bodies the report tells of"
-    return Segment(draft.kind, draft.fmt, start, end, tuple(lines[start:end]), raw, reason, subject, hits)
+    return Segment(draft.kind, draft.fmt, start, end, tuple(lines[start:end]), raw, reason, subject, report, hits)

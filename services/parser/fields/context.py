@@ -11,14 +11,20 @@ import re
 
 _NEGATION = re.compile(
     r"ありません|ございません|おりません|いません|ませんでした|なかった|ないこと|ない旨|なし|はない|ではない|"
-    r"認められない|確認されない|無い|対象外"
+    r"認められない|確認されない|無い|対象外|"
+    r"(?:て|で)いない|(?:て|で)おらず|形跡はなく|事実はなく|痕跡はなく"
 )
 _ADVISORY = re.compile(
-    r"危険があり|危険性があり|ご注意|注意喚起|お願い|ください|を防|防止|予防|未然に|対策として|対策を|に備え|の有無"
+    r"危険があり|危険性があり|(?<!ご)心配|ご注意|注意喚起|お願い|ください|を防|(?<!再発)防止|予防|未然に|対策として|対策を|に備え|の有無"
 )
-_ADVISORY_AFTER = re.compile(r"^\s*(?:等|など)?\s*(?:の)?(?:防止|対策|対応策|から守|を防|の防止|への対策|の危険|対策)")
+_ADVISORY_AFTER = re.compile(
+    r"^\s*(?:等|など)?\s*(?:の)?(?:防止|対策|対応策|から守|を防|の防止|への対策|の危険|対策)"
+    r"|^\s*(?:等|など)?\s*の(?:影響|有無|可能性)(?:について|を)調査"  # only looked for: "改ざん等の影響について調査"
+)
 _CLAUSE_CUT = re.compile(r"が、|ましたが|ですが|ものの|[。\n]")
 _SHORT_CUT = re.compile(r"[、。\n]|ので")
+# A continuative verb before a comma ("を受け、", "とみられ、", "が発生し、") closes the clause.
+_VERB_THEN_COMMA = re.compile(r"[けりしてでみきちれ]、")
 
 _TOP_MARK = re.compile(r"^(?:#+\s*|[0-9]+\s*[.)](?![0-9])|[■□◆◇【]|第[0-9一二三四五六七八九十]+)")
 _SUB_MARK = re.compile(r"^(?:\([0-9]+\)|[①-⑳]|[●○▼▽<〈])")
@@ -33,8 +39,12 @@ def clause_after(text: str, end: int, limit: int = 60) -> str:
 
 
 def is_negated(text: str, end: int, limit: int = 60) -> bool:
-    """True when the clause after a keyword denies it (…は確認されておりません)."""
-    return bool(_NEGATION.search(clause_after(text, end, limit)))
+    """True when the clause after a keyword denies it (…は確認されておりません). A verb
+    that ends its own clause first ("不正アクセスを受け、流出は確認されていません")
+    asserts the keyword; the denial after it is about something else."""
+    clause = clause_after(text, end, limit)
+    own = _VERB_THEN_COMMA.search(clause)
+    return bool(_NEGATION.search(clause[:own.start()] if own else clause))
 
 
 def is_advisory(text: str, end: int) -> bool:
@@ -44,6 +54,19 @@ def is_advisory(text: str, end: int) -> bool:
         return True
     cut = _SHORT_CUT.search(window)
     return bool(_ADVISORY.search(window[:cut.end()] if cut else window))
+
+
+_RELATED_LINKS = re.compile(
+    r"(?m)^[ \t]*+(?:[【\[■◆<][ \t]*+)?(?:関連記事|関連ニュース|あわせて読みたい|合わせて読みたい|おすすめ記事|人気記事|注目記事|"
+    r"新着記事|最新記事|この記事を読んだ人[^\n]{0,20}?)[ \t]*+(?:[】\]>][ \t]*+)?$"
+)
+
+
+def related_links_start(text: str) -> int:
+    """Where a news page's list of other articles begins (a line reading 関連記事,
+    あわせて読みたい …), or len(text): the headlines below it are other incidents."""
+    match = _RELATED_LINKS.search(text)
+    return match.start() if match else len(text)
 
 
 def heading_level(line: str) -> int:

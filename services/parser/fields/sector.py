@@ -22,8 +22,8 @@ from collections import Counter
 
 from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
-from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, self_references,
-                                   strip_legal_form)
+from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, national_bodies,
+                                   self_references, strip_legal_form)
 from services.parser.reading import media_names
 from services.parser.resources import automaton, data, taxonomies
 
@@ -86,6 +86,8 @@ def _name_kind(org: str) -> Found[str] | None:
     for candidate in dict.fromkeys((org, strip_legal_form(org))):
         if candidate in towns:
             return found("government", f"name: a {towns[candidate][0]} of the national list", org)
+        if candidate in national_bodies():
+            return found("government", "name: a ministry or national agency", org)
         kind = next((k for k in _kinds_by_length() if candidate.endswith(k) and kinds()[k]), None)
         if kind is None:
             continue
