@@ -55,3 +55,21 @@ def test_unreadable_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     result = run(str(bad), str(tmp_path / "missing.txt"))
     assert result.returncode == 2
     assert "not UTF-8" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_explain_shows_every_field_with_its_rule_and_source(tmp_path: Path) -> None:
+    post = tmp_path / "news.txt"
+    post.write_text("高松市は5日、職員が市民120人分の氏名と住所を記載した名簿を誤って送付したと発表した。", encoding="utf-8")
+    result = run("--explain", str(post))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "高松市" in out and "why: subject of the lead" in out
+    for field in ("organization", "disclosed_on", "sector", "incident_types", "affected", "data_types", "vendors"):
+        assert field in out
+
+
+def test_explain_with_all_says_why_a_segment_is_not_an_incident(tmp_path: Path) -> None:
+    post = tmp_path / "seminar.txt"
+    post.write_text("情報セキュリティ研修会を開催します。参加無料。事前申込みが必要です。", encoding="utf-8")
+    result = run("--explain", "--all", str(post))
+    assert "not an incident" in result.stdout and "why:" in result.stdout
