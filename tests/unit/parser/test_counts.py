@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from services.parser.core import parse_count
-from services.parser.fields.counts import UNITS, headline_count
+from services.parser.fields.counts import UNITS, _matches, headline_count
 from services.parser.normalize import normalize
 
 
@@ -83,3 +83,169 @@ def test_bun_suffix_counts_people(value: int) -> None:
 def test_parse_count_never_raises(text: str) -> None:
     result = parse_count(text)
     assert result is None or (isinstance(result[0], int) and result[0] >= 0)
+
+
+# --- reading numbers ---------------------------------------------------------------------------
+
+def test_reads_thousands_with_a_space_after_the_comma() -> None:
+    assert parse_count("踏み台として 32, 255件送信") == (32255, "件", "32,255件")
+
+
+def test_kanji_thousand_after_digits_is_not_a_second_count() -> None:
+    assert [match.group(0) for match in _matches("取引約2万4千件の記録")] == ["2万4千件"]
+
+
+@given(st.integers(min_value=1_000, max_value=10**9), st.sampled_from(["件", "名", "通"]))
+def test_comma_space_count_round_trips(value: int, unit: str) -> None:
+    assert parse_count(f"約{value:,}{unit}".replace(",", ", "))[:2] == (value, unit)
+
+
+# --- what is not an affected count ---------------------------------------------------------------
+
+def _value(text: str) -> int | None:
+    found = headline_count(text).value
+    return found.value if found else None
+
+
+def test_schools_are_not_affected_counts() -> None:
+    assert _value("ホームページが改ざんされ、市内の小中学校13校でも更新を停止した。") is None
+
+
+def test_posts_written_by_an_intruder_are_not_affected_records() -> None:
+    assert _value("不正アクセスにより記事の書き込みが3件確認された。") is None
+
+
+def test_access_counts_are_not_affected_records() -> None:
+    assert _value("サーバーへの不正アクセスは約2万件に及び、顧客30名の情報が閲覧された。") == 30
+
+
+def test_sheets_give_way_to_a_count_of_people() -> None:
+    assert _value("拾われたものと合わせて42枚の書類を回収した。書類には7人分の個人情報が記載されていた。") == 7
+
+
+def test_sheets_are_the_count_when_no_other_figure_is_stated() -> None:
+    assert _value("申込書12枚を紛失したことが判明しました。") == 12
+
+
+def test_files_that_did_not_leak_are_not_a_count() -> None:
+    assert _value("ランサムウェアにより社内のファイル 5,000件が暗号化された。") is None
+
+
+def test_bounce_mails_are_not_the_affected_count() -> None:
+    assert _value("午前9時までに約300件の送信エラーメールを受信した。") is None
+
+
+def test_mails_sent_outrank_the_bounces() -> None:
+    text = "迷惑メールが少なくとも1,200件送信された。1,350件のメールが届いていないという返信があった。"
+    assert _value(text) == 1200
+
+
+def test_spam_sent_outranks_the_hijacked_account_holder() -> None:
+    assert _value("職員1人のメールアカウントが不正利用され、迷惑メール約4,000件が送信された。") == 4000
+
+
+# --- recipients ----------------------------------------------------------------------------------
+
+def test_recipients_of_a_misaddressed_letter_are_not_affected() -> None:
+    text = "案内状を対象外の市民350人に誤って送付した。案内状に他人の個人情報は含まれていない。"
+    assert _value(text) is None
+
+
+def test_recipient_addresses_are_not_affected() -> None:
+    assert _value("問い合わせ内容が登録済みの2,400件の宛先に送信されていた。") is None
+
+
+def test_recipients_give_way_to_the_person_whose_data_was_sent() -> None:
+    assert _value("児童1名の検査結果を、誤って保護者(120名)宛に一斉送信した。") == 1
+
+
+def test_recipients_are_affected_when_their_addresses_were_exposed() -> None:
+    assert _value("BCCで送るべきところを宛先欄に入力し、受講者84名に送信した。") == 84
+
+
+def test_people_sent_an_apology_are_the_affected() -> None:
+    assert _value("個人情報が流出した2,000人に対し、お詫びの書面を送付しました。") == 2000
+
+
+def test_a_count_reached_is_not_a_recipient() -> None:
+    assert _value("誤送信による影響は6世帯におよんでおり、誤送信された文書には氏名が記載されていた。") == 6
+
+
+# --- totals, labels, vague figures -----------------------------------------------------------
+
+def test_stated_total_outranks_a_count_of_people() -> None:
+    assert _value("職員が住民約5000人分の住基データなど計約2万件を持ち出した。") == 20000
+
+
+def test_stated_total_beats_a_figure_under_a_label() -> None:
+    assert _value("3.漏えいした個人情報\n患者 300名\n職員 50名\n合計 350名") == 350
+
+
+def test_subtotals_do_not_beat_a_larger_headline() -> None:
+    text = "顧客の取引約3万件の記録が所在不明。A支店の帳票の計約1万2千件、B支店の計約1万8千件。"
+    assert _value(text) == 30000
+
+
+def test_amount_reached_is_a_stated_total() -> None:
+    assert _value("各地の情報流出は40万件超に上る。県は約12万件の個人情報の流出を発表した。") == 400000
+
+
+def test_figure_under_a_heading_wins_over_a_larger_mailing_list() -> None:
+    text = ("メールを対象者900件に送信する際、1回目の500件をTOで送信した。\n"
+            "3.漏えいした個人情報\n事業所のメールアドレス 500件")
+    assert _value(text) == 500
+
+
+def test_figure_in_brackets_after_a_labelled_figure_shares_its_label() -> None:
+    text = "発送データ全体は2千件。\n2.漏えいした個人情報\n会員 120名分(135件)"
+    assert _value(text) == 135
+
+
+def test_vague_headline_gives_no_count() -> None:
+    assert _value("数万人分の個人情報が流出した可能性があり、うち1,234件はカード情報だという。") is None
+
+
+def test_vague_staff_count_does_not_hide_the_leak_count() -> None:
+    assert _value("数十人の職員で対応したが、顧客情報150件が流出した。") == 150
+
+
+# --- disjoint and nested sub-counts --------------------------------------------------------
+
+def test_disjoint_list_items_with_no_total_give_no_count() -> None:
+    text = "【流出した可能性のある情報】\n1 患者様の情報 最大3,000件\n  氏名、住所\n2 職員の情報 最大200件\n  氏名"
+    assert _value(text) is None
+
+
+def test_list_items_with_a_stated_total_take_the_total() -> None:
+    text = "・代表者の住所 120件\n・管理者の住所 80件\n・担当者の氏名 40件 計240件"
+    assert _value(text) == 240
+
+
+def test_disjoint_groups_side_by_side_give_no_count() -> None:
+    assert _value("個人5,120件、法人87件の顧客情報が漏えいした可能性がある。") is None
+
+
+def test_side_by_side_groups_with_their_total_take_the_total() -> None:
+    assert _value("個人情報約1,000名分が流出。内訳は顧客約900名と、従業員約100名。") == 1000
+
+
+def test_data_kinds_side_by_side_nest() -> None:
+    assert _value("お客様の個人情報(5,000件)、クレジットカード情報(1,200件)が漏えいした可能性") == 5000
+
+
+def test_list_of_people_groups_nested_in_a_stated_figure_takes_it() -> None:
+    text = "273件(901名分〔学生436名、職員67名、その他398名〕)"
+    assert _value(text) == 901
+
+
+def test_evidence_names_the_rule() -> None:
+    assert headline_count("個人5,120件、法人87件の顧客情報").evidence.rule == "disjoint sub-counts with no stated total"
+    assert headline_count("漏洩した件数:646件").evidence.rule == "the figure stated under its label"
+
+
+def test_list_of_one_field_per_item_counts_the_same_people() -> None:
+    assert _value("漏えいした項目と件数\n・氏名 500名\n・住所 500名\n・電話番号 320名") == 500
+
+
+def test_list_of_data_sets_for_different_people_gives_no_count() -> None:
+    assert _value("- (1)氏名、性別、生年月日、住所 25名分\n- (2)氏名 34名分") is None
