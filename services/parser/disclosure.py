@@ -49,7 +49,7 @@ def _groups() -> tuple[int, list[tuple[str, int, re.Pattern[str]]]]:
 
 # An event in a conditional or a warning did not happen: "感染すると…被害が発生する
 #可能性があります", "万が一カード情報が盗まれていた場合にそなえ".
-_CONDITIONAL = re.compile(r"すると|されると|ると、|た場合|る場合|場合には|場合は|場合に|万が一|万一|もし|ないよう|ように|防止|防ぐ|に備え|にそなえ")
+_CONDITIONAL = re.compile(r"すると|されると|ると、|た場合|る場合|場合には|場合は|場合に|万が一|万一|もし|ないよう|防止|防ぐ|に備え|にそなえ")
 _NOT_PAST = re.compile(r"(?:する|される|しうる|し得る|できる)(?:可能性|おそれ|恐れ|ことが)")
 
 

@@ -104,6 +104,8 @@ def _subjects_of(sentence: str) -> list[tuple[int, str, str]]:
     names = usable_names(sentence)
     if event:
         for name in names:
+            if name.source == "quoted" and name.kind == "社":
+                continue  # "短文投稿サイトの「ツイッター」では": a site or a product, not a body
             if _ALSO.match(sentence, name.end) or _ALSO_TOO.match(sentence, name.end):
                 out.append((name.start, name.text, "also:" + (name.sector or "")))
     if _TOGETHER.search(sentence) and len(names) >= 2:

@@ -44,6 +44,7 @@ from services.parser.fields import lexicon
 from services.parser.fields.dates import find_dates, is_date_line, trailing_date
 from services.parser.fields.organization import org_from_top_lines
 from services.parser.normalize import normalize_lines
+from services.parser.reading import line_role
 from services.parser.several import parts
 
 CASE_HEADER = re.compile(
@@ -77,6 +78,7 @@ _DAY_AFTER = re.compile(r" ?\d{1,2} ?日")  # after the 月 of a day-precise dat
 _EVIDENCE_CHARS = 6000
 _WINDOW_CHARS = 3000
 _TITLE_END = frozenset("日0123456789")
+_NOT_READ = ("furniture", "caption", "byline")  # lines a reader skips: never evidence
 _MAX_SUBCHUNKS = 200  # sub-chunks of one post judged one by one; the rest are judged together
 _TOP_LINES = 15
 
@@ -312,7 +314,7 @@ def _drafts(lines: list[str], evidence: _Evidence) -> list[_Draft]:
                 break
             continue
         start, end = head.start, run[-1].end
-        verdict = judge("\n".join(lines[start:end]))
+        verdict = judge("\n".join(line for line in lines[start:end] if line_role(line.strip()) not in _NOT_READ))
         if verdict.incident:
             fmt = "press_release" if _is_press_release(lines[start:end]) else "untitled"
             drafts.append(_Draft("incident", fmt, start, end, f"reads as a disclosure: {verdict.reason}"))
