@@ -1,38 +1,55 @@
-"""Vendors and products where the breach happened, never those named as countermeasures.
+"""Vendors: the products and companies where the breach happened or that ran the
+breached system for the organisation, as written in the text; never those named
+as countermeasures, the organisation itself, or its investigators.
 
-Three sources, all kept only in a *breach sentence* (one that speaks of the attack,
-the leak, the vulnerability or the cause) outside countermeasure sections and
-countermeasure sentences (導入, 採用, 診断, 監視 …):
+Four sources, read only in the disclosure itself (not in a "関連記事" tail) and
+never in a countermeasure section or sentence (導入, 採用, 診断, 監視 …):
 
-1. the dictionary in ``data/vendors.toml`` (aliases, case-insensitive, whole words);
-2. a Latin product name right after a product noun: サーバー設置型メーラー「acmailer」,
-   レイアウトシステム WebLAYLA;
-3. a company named as the entrusted operator: 委託している株式会社静岡情報処理センター,
-   株式会社Xが提供する/運営する…. After 委託 the sentence may instead say that the
-   company ran the system (保守, 運用, 管理, サイト …) without naming the breach.
+1. products from the dictionary in ``data/vendors.toml`` (aliases, case-insensitive,
+   whole words for Latin names), where the sentence or the line before it speaks of
+   the attack, the leak, the vulnerability or the cause. Reported as written
+   ("ワードプレス", "Office 365"), one per product;
+2. a product name right after a product noun: サーバー設置型メーラー「acmailer」,
+   レイアウトシステム WebLAYLA, ECシステム「スパイラルEC®」 (marks ® ™ dropped);
+3. a company right after a word for the operator's role or the entrusting verb:
+   委託先の/委託先である/運営会社である/委託事業者(…)/事務局:A、B, 委託している/
+   受託している/委託していた「イセトー」. Japanese names the contractor right
+   after these words; the name is read there (legal form, gazetteer name, quoted
+   name, or a run of Latin and katakana that is no common word);
+4. a company (recognised by ``names.find_names``) right before the entrusting or
+   operating predicate: ランドブレイン株式会社に業務委託, 「イシクラ」が運用する,
+   (株式会社パイプドビッツが提供), X関西支社は…を受託していた.
 
-Names in the countermeasure list (OWASP ZAP, Acronis Cyber Protect, WAF …) are
-never reported, and neither is the organisation itself.
+A company given investigation work (調査, 解析, フォレンジック …) is a
+countermeasure, not an operator. Parenthesised short names after a vendor
+("(以下「SIC」)", "(NTTロジスコ、東京都大田区)") are the same vendor.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+import unicodedata
+from dataclasses import replace
+from typing import NamedTuple
 
+from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Evidence, Found
-from services.parser.normalize import compact
 from services.parser.fields import lexicon
+from services.parser.names import Name, find_names, is_name_char, strip_legal_form
 from services.parser.resources import data
 
 _BREACH = re.compile(
-    r"不正アクセス|脆弱性|侵入|攻撃|流出|漏えい|漏洩|被害|感染|改ざん|ランサム|マルウェア|閲覧可能|アクセス可能|"
-    r"設定(?:の|に)?不備|乗っ取|不正ログイン|障害|原因|インシデント|抜き取|窃取|暗号化"
+    r"不正|脆弱性|侵入|攻撃|流出|漏えい|漏洩|被害|感染|改ざん|ランサム|マルウェア|閲覧可能|アクセス可能|閲覧できる|"
+    r"設定(?:の|に)?不備|設定(?:の)?(?:ミス|誤り)|誤設定|乗っ取|障害|原因|インシデント|抜き取|窃取|暗号化|悪用|欠陥|欠点|誤送信|誤って|踏み台"
 )
 _COUNTER_SENTENCE = re.compile(
     r"導入|採用|切り?替え|移行し|診断|を用いて|で監視|による監視|監視を|対策として|インストール(?:し|する)|"
     r"契約し|に変更|再発防止|を実施し"
 )
+# A company is bought or hired afterwards (never an operator) when its sentence says so.
+_HIRED = re.compile(r"導入|採用|切り?替え|移行し|新たに")
 # Product nouns are found with Aho-Corasick; the name after one is read with an
 # anchored regex, so no pattern is tried at every position of the text.
 # Not アプリ or サービス: after those a Latin name is usually the organisation's own brand.
@@ -41,9 +58,12 @@ _PRODUCT_NOUNS = (
     "製品", "VPN", "VPN装置", "VPN機器", "機器", "ルーター", "ルータ", "ファイアウォール", "ストレージ",
 )
 _PRODUCT_NAME = re.compile(
-    r"[ \t]{0,2}[「『]?[ \t]{0,2}"
+    r"[ \t]{0,2}[「『(]?[ \t]{0,2}"
     r"(?P<name>[A-Za-z][A-Za-z0-9.+\-]{1,30}(?:[ \t][A-Z][A-Za-z0-9.+\-]{1,20}){0,3})"
 )
+# A quoted product name right after its noun: ECシステム「スパイラルEC®」.
+_QUOTED_PRODUCT = re.compile(r"[ \t]{0,2}[「『](?P<name>[^「」『』\n。、]{2,24})[」』]")
+_MARKS = str.maketrans("", "", "®™©℠")
 _GENERIC = frozenset(
     w.lower() for w in (
         "WEB", "EC", "PC", "IP", "ID", "CMS", "FTP", "VPN", "PHP", "SQL", "DB", "OS", "HP", "URL", "SMS", "DVD",
@@ -54,24 +74,39 @@ _GENERIC = frozenset(
         "Facebook", "Instagram", "YouTube", "QR", "ICT", "DX", "BCP", "CSIRT", "SIEM", "UTM", "box",
     )
 )
-_COMPANY_BODY = r"[^\s、。,()「」『』<>:]"
-_LEGAL = r"(?:株式会社|有限会社|合同会社)"
-_COMPANY_AFTER_CUE = re.compile(
-    rf"(?:している|していた|する|先である|先の|先|業者である|業者の|業者)(?:の|である)?[ \t]{{0,2}}"
-    rf"(?P<co>{_LEGAL}{_COMPANY_BODY}{{1,30}}|{_COMPANY_BODY}{{1,30}}?{_LEGAL})"
+_LEGAL_FORMS = tuple(sorted((f for f in LEGAL_FORMS if not f.startswith("(")), key=len, reverse=True))
+# The entrusting verb: 委託している / 受託していた / 委託契約を締結している / 委託を受けている.
+_ENTRUSTING = re.compile(
+    r"(?:委託|受託)(?:契約を締結)?(?:して(?:いる|いた|います|いました|おります|おりました|おり)|した|する|中の)|"
+    r"委託契約を結んで(?:いる|いた|います|いました|おります|おりました)|"
+    r"委託を受けて(?:いる|いた|います|いました|おります|おりました)"
 )
-# "株式会社Xが提供する": read backwards from the legal form is not possible with re, so the
-# name is matched forwards from at most 30 characters before the form.
-_COMPANY_ROLE = re.compile(
-    rf"(?P<co>{_LEGAL}{_COMPANY_BODY}{{1,30}}?|{_COMPANY_BODY}{{1,30}}?{_LEGAL})"
-    r"(?:が|の)(?:提供|運営|管理|保守|運用|開発)(?:する|している|していた|を行う)"
+# What may stand between an operator's name and the predicate that makes it one.
+_TRAILER = re.compile(r"[」』]?(?:[一-龥]{0,4}(?:支社|支店|営業所|事業所))?(?:[((][^()()\n]{1,40}[))])?")
+_FOLLOWING = re.compile(
+    r"(?P<entrusted>(?:に|へ)(?P<gap>[^\s。、ぁ-ねは-ゖ]{0,12}を?)(?:再)?委託(?!先|元|料|費|者|契約の))"
+    r"|(?P<operates>(?:が|の)(?:提供|運用|運営|保守|開発|構築))(?:する|している|していた|した|を行う|を行って|[)）])"
+    r"|(?:は|が)(?P<contract>[^。\n]{0,60}?)受託し"
 )
-_LEGAL_RE = re.compile(_LEGAL)
-_OPERATES = re.compile(r"保守|運用|運営|管理|開発|構築|システム|サーバ|サイト")
-_ROLE_CUE = re.compile(r"[がの](?:提供|運営|管理|保守|運用|開発)")
+_ENTRUSTED_ROLE = re.compile(r"委託|受託|指定管理")
+_SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以下、?当")
+_LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
+# A run of Latin letters and katakana: a company name written without a legal form
+# (BIPROGY, NTTビジネスソリューションズ, エヌ・ティ・ティ・ロジスコ).
+_LATIN_KANA_RUN = re.compile(r"[A-Za-z0-9ァ-ヺー・&]{3,40}")
+_LEGAL_PREFIX = re.compile("|".join(re.escape(form) for form in _LEGAL_FORMS))
+_KANJI = re.compile(r"[一-龥々ヶ]")
+# Read in a window that ends at 委託: "<kanji name>に|へ<object>を?再?" up to the window's end.
+_KANJI_ENTRUSTED = re.compile(r"(?P<name>[一-龥々ヶ]{3,12})[にへ](?P<gap>[^\s。、ぁ-ねは-ゖ]{0,12}を?)再?$")
+_NAME_PARTICLES = frozenset("のはがをにでとへやも")
+_SENTENCE_REACH = 400  # a "sentence" is read at most this far either way
 _MAX_MENTIONS = 100  # bounded work on pathological repetition
-_PARTICLES = ("より", "から", "にて", "に対し", "において", "が", "は", "を", "へ", "と", "に", "で", "の")
-_LEGAL_PREFIX = ("株式会社", "有限会社", "合同会社")
+_ALIAS = re.compile(r"[ \t]{0,2}[((](?:以下[、,]?\s?)?[「『]?(?P<alias>[^「」『』()()、,:。\n]{2,20}?)[」』]?(?:[、,)）]|といいます|という)")
+
+
+@functools.cache
+def _table() -> dict:
+    return data("vendors")
 
 
 def _case_variants(name: str) -> set[str]:
@@ -82,7 +117,7 @@ def _case_variants(name: str) -> set[str]:
 def _keys() -> dict[str, tuple[str, str, str]]:
     """Lexicon keys: vendor aliases, countermeasure names (which win a clash) and product
     nouns, in the common case variants (the lexicon pass is case-sensitive)."""
-    table = data("vendors")
+    table = _table()
     keys: dict[str, tuple[str, str, str]] = {}
     for canonical, aliases in table["vendors"].items():
         for alias in aliases:
@@ -98,10 +133,42 @@ def _keys() -> dict[str, tuple[str, str, str]]:
 
 @functools.cache
 def _counter_names() -> frozenset[str]:
-    return frozenset(name.lower() for name in data("vendors")["countermeasures"]["names"])
+    return frozenset(_key(name) for name in _table()["countermeasures"]["names"])
+
+
+class _Words(NamedTuple):
+    role: re.Pattern[str]  # a role word and its link to the name: 委託先である, 委託事業者(
+    listed: re.Pattern[str]  # a role word before a colon and a list: 事務局:
+    generic: tuple[str, ...]  # a run ending in one of these is no name
+    hired: re.Pattern[str]  # investigation work: the company is a countermeasure
+    unrelated: re.Pattern[str]  # the sentence denies that the company is involved
+    relatives: re.Pattern[str]  # the company is the organisation's parent or subsidiary
+    tails: re.Pattern[str]  # a heading after which the page lists other articles
+
+
+@functools.cache
+def _words() -> _Words:
+    table = _table()["operators"]
+    alternation = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))  # noqa: E731
+    return _Words(
+        role=re.compile(rf"(?:{alternation(table['roles'])})(?P<link>である|であった|の|[ \t]?[::((]|[ \t]*\n)"),
+        listed=re.compile(rf"(?:{alternation(table['listed_roles'])})[ \t]?[::]"),
+        generic=tuple(sorted(set(table["generic"]), key=len, reverse=True)),
+        hired=re.compile(alternation(table["investigation"])),
+        unrelated=re.compile(alternation(table["unrelated"])),
+        relatives=re.compile(alternation(table["relatives"])),
+        tails=re.compile(rf"^[ \t]*[【\[■◆●]?(?:{alternation(_table()['tails']['headings'])})[】\]]?[ \t:：]*$",
+                         re.MULTILINE),
+    )
 
 
 lexicon.register("vendor", _keys)
+
+
+def _key(name: str) -> str:
+    """A comparison key: NFKC, no spaces, no legal form, no trailing 社, case-folded."""
+    key = strip_legal_form(unicodedata.normalize("NFKC", name).translate(_MARKS)).casefold()
+    return key[:-1] if key.endswith("社") and len(key) > 2 else key
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -110,43 +177,273 @@ def _whole_word(text: str, start: int, end: int) -> bool:
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around text[start:end], at most _SENTENCE_REACH characters each way; a 。
+    inside brackets ("(以下「X」という。)") does not end it."""
+    floor = max(0, start - _SENTENCE_REACH)
+    ceiling = min(len(text), end + _SENTENCE_REACH)
+    left = start
+    for _ in range(_MAX_MENTIONS):
+        left = max(text.rfind("。", floor, left), text.rfind("\n", floor, left))
+        if left < 0 or text[left] == "\n" or text[left + 1:left + 2] not in (")", "」", "』"):
+            break
+    left = left + 1 if left >= 0 else floor
+    right = end
+    for _ in range(_MAX_MENTIONS):
+        stops = [pos for pos in (text.find("。", right, ceiling), text.find("\n", right, ceiling)) if pos >= 0]
+        right = min(stops) if stops else ceiling
+        if right >= ceiling or text[right] == "\n" or text[right + 1:right + 2] not in (")", "」", "』"):
+            break
+        right += 1
+    return left, right
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    right = len(text)
-    for mark in ("。", "\n"):
-        pos = text.find(mark, end)
-        if pos >= 0:
-            right = min(right, pos)
+    left, right = _sentence_bounds(text, start, end)
     return text[left:right]
 
 
 def _line(text: str, start: int) -> str:
-    left = text.rfind("\n", 0, start) + 1
-    right = text.find("\n", start)
-    return text[left:right if right >= 0 else len(text)]
+    floor = max(0, start - _SENTENCE_REACH)
+    left = text.rfind("\n", floor, start) + 1 or floor
+    right = text.find("\n", start, start + _SENTENCE_REACH)
+    return text[left:right if right >= 0 else min(len(text), start + _SENTENCE_REACH)]
 
 
-def _trim_company(name: str) -> str:
-    body_start = len(next((p for p in _LEGAL_PREFIX if name.startswith(p)), "")) + 2
-    cut = len(name)
-    for particle in _PARTICLES:
-        pos = name.find(particle, body_start)
-        if 0 <= pos < cut:
-            cut = pos
-    return name[:cut]
+def _previous_line(text: str, start: int) -> str:
+    line_start = text.rfind("\n", max(0, start - _SENTENCE_REACH), start)
+    if line_start <= 0:
+        return ""
+    floor = max(0, line_start - _SENTENCE_REACH)
+    prev_start = text.rfind("\n", floor, line_start) + 1 or floor
+    return text[prev_start:line_start]
+
+
+def _is_generic(name: str, whole: bool = False) -> bool:
+    """True for a mention of a kind of company or thing ("印刷会社", "委託先", "サーバー"), not a
+    name. With `whole`, only when the name is nothing but such a word (株式会社ABCショップ is a name)."""
+    generic = _words().generic
+    bare = strip_legal_form(name)
+    if not bare or bare in generic or bare.startswith(("同", "当", "弊", "本", "貴")):
+        return True
+    return not whole and any(bare.endswith(word) for word in generic if len(word) >= 2)
+
+
+def _clause_before(text: str, position: int, limit: int = 20) -> str:
+    """The words of the clause before `position` (from the last 、 。 or line break)."""
+    window = text[max(0, position - limit):position]
+    cut = max(window.rfind("、"), window.rfind("。"), window.rfind("\n"), window.rfind(","))
+    return window[cut + 1:]
+
+
+def _is_hiragana(char: str) -> bool:
+    return "\u3041" <= char <= "\u3096"
+
+
+def _right_run(text: str, start: int, limit: int = 32, hiragana: bool = False) -> int:
+    """End of the run of name characters from `start` (spaces only between Latin words;
+    hiragana up to a particle when `hiragana`: 社会福祉法人さくら会)."""
+    end = start
+    high = min(len(text), start + limit)
+    while end < high:
+        char = text[end]
+        if is_name_char(char) or (hiragana and _is_hiragana(char) and char not in _NAME_PARTICLES
+                                  and text[end:end + 2] not in ("より", "から", "まで")):
+            end += 1
+        elif char == " " and end + 1 < high and text[end + 1].isascii() and text[end + 1].isalnum() \
+                and end > start and text[end - 1].isascii() and text[end - 1].isalnum():
+            end += 1
+        else:
+            break
+    # "ETIC.", "Co.": a period right after a Latin name is part of it.
+    if start < end < len(text) and text[end] == "." and text[end - 1].isascii() and text[end - 1].isalpha() \
+            and not (end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum()):
+        end += 1
+    return end
+
+
+_CUE = re.compile(r"委託|受託|提供|運用|運営|管理|保守|開発|構築|事務局|共同事業体|コンソーシアム")
+_BEFORE_CUE = 64
+_AFTER_CUE = 160
+
+
+def _cue_windows(text: str) -> list[tuple[int, int]]:
+    """Merged windows of text around the words that make a company an operator (bounded)."""
+    windows: list[tuple[int, int]] = []
+    for tries, cue in enumerate(_CUE.finditer(text)):
+        if tries >= _MAX_MENTIONS * 4:
+            break
+        low = max(0, cue.start() - _BEFORE_CUE)
+        start_of_line = text.rfind("\n", low, cue.start())
+        low = start_of_line + 1 if start_of_line >= 0 else low
+        high = min(len(text), cue.end() + _AFTER_CUE)
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(high, windows[-1][1]))
+        else:
+            windows.append((low, high))
+    return windows
+
+
+class _Reader:
+    """Names at cue positions, from find_names where it has one, else read from the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        found = []
+        for low, high in _cue_windows(text):  # names are read only near the words that make operators
+            found.extend(replace(n, start=n.start + low, end=n.end + low) for n in find_names(text[low:high]))
+        self.names = [n for n in found if n.source != "municipality" and n.source != "prefecture"]
+        self.public = [(n.start, n.end) for n in found if n.sector == "government"][:_MAX_MENTIONS * 4]
+        self.by_start: dict[int, Name] = {}
+        self.by_end: dict[int, Name] = {}
+        for name in self.names:
+            self.by_start.setdefault(name.start, name)
+            self.by_end.setdefault(name.end, name)
+
+    def after(self, position: int, strict: bool = False) -> tuple[int, int] | None:
+        """The span of the name that starts at `position` (after spaces and an opening quote).
+        `strict` (after "委託先の", where common nouns follow as often as names): a run
+        without a legal form must hold a Latin letter (NTTビジネスソリューションズ)."""
+        text = self.text
+        while position < len(text) and text[position] in " \t":
+            position += 1
+        if position < len(text) and text[position] in "「『":
+            close = -1
+            for mark in "」』":
+                found = text.find(mark, position + 1, position + 32)
+                if found >= 0 and (close < 0 or found < close):
+                    close = found
+            if close < 0:
+                return None
+            inner = text[position + 1:close]
+            if inner and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™" for ch in inner) \
+                    and not _is_generic(inner):
+                return position + 1, close
+            return None
+        name = self.by_start.get(position)
+        if name is not None and not name.generic and name.sector != "government":
+            end = _right_run(text, position, name.end - position + 1) if text[name.end:name.end + 1] == "." else name.end
+            return position, _before_from(text, position, end)
+        form = next((f for f in _LEGAL_FORMS if text.startswith(f, position)), None)
+        if form is not None:
+            after = position + len(form)
+            if after < len(text) and text[after] == " ":
+                after += 1
+            end = _right_run(text, after, hiragana=True)
+            return (position, end) if end > after and not _is_generic(text[after:end], whole=True) else None
+        end = _right_run(text, position)
+        if end <= position:
+            return None
+        run = text[position:end]
+        form_end = max((run.find(f) + len(f) for f in _LEGAL_FORMS if run.find(f) > 0), default=0)
+        if form_end:
+            return position, position + form_end  # 日鉄ソリューションズ株式会社の…
+        if len(run) >= 3 and _LATIN_OR_KANA.match(run) and not _is_generic(run) \
+                and not (strict and not any(ch.isascii() and ch.isalpha() for ch in run)):
+            return position, end
+        covering = next((n for n in self.names if n.start < position < n.end and n.end - position >= 2), None)
+        if covering is not None and covering.source in ("kind", "company") and not covering.generic \
+                and not _is_generic(text[position:covering.end]):
+            return position, covering.end
+        return None
+
+    def government(self, start: int, end: int) -> bool:
+        """True when text[start:end] overlaps the name of a public body (市, 県, 省 …)."""
+        return any(s < end and start < e for s, e in self.public)
+
+    def before(self, position: int) -> tuple[int, int] | None:
+        """The span of a recognised name that ends at `position` (a closing quote allowed)."""
+        name = self.by_end.get(position)
+        if name is None and position > 0 and self.text[position - 1] in "」』":
+            name = self.by_end.get(position - 1)
+        if name is None or name.generic or name.sector == "government" or _is_generic(name.text):
+            return None
+        return name.start, name.end
+
+
+def _own_keys(text: str, organization: str | None) -> set[str]:
+    """The organisation's key and the short names it is given in brackets
+    ("エヌ・ティ・ティ・ロジスコ(NTTロジスコ、…)", "株式会社X(以下「X社」)")."""
+    if not organization:
+        return set()
+    keys = {_key(organization)}
+    position = text.find(organization)
+    for _ in range(_MAX_MENTIONS):
+        if position < 0:
+            break
+        alias = _ALIAS.match(text, position + len(organization))
+        if alias and not _SELF_REFERENCE.search(alias.group("alias")):
+            keys.add(_key(alias.group("alias")))
+        position = text.find(organization, position + 1)
+    return {key for key in keys if len(key) >= 2}
+
+
+def _after_from(text: str, start: int, end: int) -> int:
+    """Where a name really starts when a "より"/"から" after a word was read into it
+    ("株式会社スキマデより日本郵便" -> 日本郵便)."""
+    for word in ("より", "から"):
+        cut = text.rfind(word, start + 1, end)
+        if cut > start and not _is_hiragana(text[cut - 1]) and cut + 2 < end:
+            start = cut + 2
+    return start
+
+
+def _before_from(text: str, start: int, end: int) -> int:
+    """Where a name really ends when a "より"/"から" and the next name were read into it."""
+    for word in ("より", "から"):
+        cut = text.find(word, start + 1, end)
+        if cut > start and not _is_hiragana(text[cut - 1]):
+            end = cut
+    return end
+
+
+def _operator_candidates(text: str, reader: _Reader) -> list[tuple[int, int]]:
+    """Spans that may name a company: recognised names, and runs of Latin letters and
+    katakana that start a word and are no common word ("BIPROGY関西支社は…")."""
+    spans = {(_after_from(text, n.start, n.end), n.end) for n in reader.names[:_MAX_MENTIONS * 4]
+             if not n.generic and n.sector != "government" and not _is_generic(n.text)}
+    for tries, run in enumerate(_LATIN_KANA_RUN.finditer(text)):
+        if tries >= _MAX_MENTIONS * 4:
+            break
+        start, end = run.span()
+        before = text[start - 1:start]
+        if before and (is_name_char(before) or before.isalnum()):
+            continue
+        word = run.group()
+        if word.lower() in _GENERIC or _is_generic(word) or word.isdigit() or not any(ch.isalpha() for ch in word):
+            continue
+        if not any(s <= start < e for s, e in spans):
+            spans.add((start, end))
+    # 株式会社X written before its predicate, where find_names did not read it.
+    for tries, form in enumerate(_LEGAL_PREFIX.finditer(text)):
+        if tries >= _MAX_MENTIONS * 4:
+            break
+        span = reader.after(form.start())
+        if span and span[0] == form.start() and not any(s <= form.start() < e for s, e in spans):
+            spans.add(span)
+    return sorted(spans)
+
+
+def _body_end(text: str) -> int:
+    """Where the disclosure ends and page furniture (関連記事, ランキング …) begins."""
+    match = _words().tails.search(text)
+    return match.start() if match else len(text)
 
 
 def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None,
                     hits: lexicon.Hits | None = None) -> Found[list[str]]:
-    """Vendor names in order of first mention. `countermeasure_lines` holds the start
-    offsets of lines in countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
+    """Vendor names as written, in order of first mention. `countermeasure_lines` holds the
+    start offsets of lines in countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
     counter_names = _counter_names()
     if hits is None:
         hits = lexicon.scan(text)
+    limit = _body_end(text)
     blocked: list[tuple[int, int]] = []
     dictionary_hits: list[tuple[int, int, str]] = []
     noun_ends: list[int] = []
     for end_index, (kind, canonical, alias) in hits.get("vendor", ()):
+        if end_index >= limit:
+            break
         if kind == "noun":
             noun_ends.append(end_index)
             continue
@@ -157,67 +454,152 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
             blocked.append((start, end_index + 1))
         else:
             dictionary_hits.append((start, end_index + 1, canonical))
-    own = compact(organization or "").lower()
-    found: list[tuple[int, str]] = []
+    own = _own_keys(text, organization)
+    found: list[tuple[int, str, str, str]] = []  # (start, name as written, comparison key, rule)
+    aliases: dict[str, str] = {}
 
-    def accept(name: str, start: int, end: int, operator: bool = False) -> None:
-        key = compact(name).lower()
-        if not key or key in counter_names or (own and (key in own or own in key)):
+    def outside_countermeasures(start: int, end: int) -> bool:
+        index = bisect.bisect_left(blocked_starts, end)  # blocked spans that start before `end`
+        if any(blocked[i][1] > start for i in range(max(0, index - 3), index)):
+            return False
+        if not countermeasure_lines:
+            return True
+        return text.rfind("\n", max(0, start - _SENTENCE_REACH), start) + 1 not in countermeasure_lines
+
+    def add(name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
+        name = name.translate(_MARKS).strip()
+        key = key or _key(name)
+        if len(key) < 2 or key in counter_names or any(key == k or (len(k) >= 3 and k in key)
+                                                        or (len(key) >= 3 and key in k) for k in own):
             return
-        if any(b_start <= start < b_end or start <= b_start < end for b_start, b_end in blocked):
-            return
-        line_start = text.rfind("\n", 0, start) + 1
-        if countermeasure_lines and line_start in countermeasure_lines:
+        found.append((start, name, key, rule))
+        alias = _ALIAS.match(text, end)
+        if alias:
+            aliases[_key(alias.group("alias"))] = key
+
+    def product(name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
+        if not outside_countermeasures(start, end):
             return
         sentence = _sentence(text, start, end)
         if _COUNTER_SENTENCE.search(sentence):
             return
-        # An entrusted operator counts where it is said to run the system or site
-        # ("サイトの保守は委託先である株式会社Xが行っておりました"), not only in a breach sentence.
         if not (_BREACH.search(sentence) or _BREACH.search(_line(text, start))
-                or (operator and _OPERATES.search(sentence))):
+                or _BREACH.search(_previous_line(text, start))):
             return
-        found.append((start, name))
+        add(name, start, end, rule, key)
 
-    for start, end, canonical in dictionary_hits:
-        accept(canonical, start, end)
+    def operator(start: int, end: int, rule: str, context: str = "") -> None:
+        if end <= start or not outside_countermeasures(start, end):
+            return
+        words = _words()
+        sentence = _sentence(text, start, end)
+        if words.hired.search(context) or words.relatives.search(text, max(0, start - 8), start) \
+                or _HIRED.search(sentence) \
+                or words.unrelated.search(sentence):
+            return
+        add(text[start:end], start, end, rule)
+
+    blocked.sort()
+    blocked_starts = [start for start, _ in blocked]
+    accepted: set[str] = set()
+    for start, end, canonical in dictionary_hits[:_MAX_MENTIONS * 4]:
+        if canonical not in accepted:
+            before = len(found)
+            product(text[start:end], start, end, "product named where the breach happened", _key(canonical))
+            if len(found) > before:
+                accepted.add(canonical)
+    known = [(start, end) for start, end, _ in dictionary_hits[:_MAX_MENTIONS * 4]]
     for end_index in noun_ends[:_MAX_MENTIONS]:
         match = _PRODUCT_NAME.match(text, end_index + 1)
+        if match and any(s < match.end("name") and match.start("name") < e for s, e in known):
+            continue
+        quoted = _QUOTED_PRODUCT.match(text, end_index + 1)
+        if quoted and any(s < quoted.end("name") and quoted.start("name") < e for s, e in known):
+            continue
         if match:
             name = match.group("name").strip()
             if name.lower() not in _GENERIC and len(name) >= 3:
-                accept(name, match.start("name"), match.end("name"))
-    for cue in ("委託",):
-        position = text.find(cue)
-        tries = 0
-        while position >= 0 and tries < _MAX_MENTIONS:
-            tries += 1
-            match = _COMPANY_AFTER_CUE.match(text, position + len(cue))
-            if match:
-                name = _trim_company(match.group("co"))
-                if len(name) > 4:
-                    accept(name, match.start("co"), match.end("co"), operator=True)
-            position = text.find(cue, position + 1)
-    for tries, legal in enumerate(_LEGAL_RE.finditer(text)):
-        if tries >= _MAX_MENTIONS * 4:
-            break
-        if not _ROLE_CUE.search(text, legal.end(), legal.end() + 34):
+                product(name, match.start("name"), match.end("name"), "product named after its kind")
             continue
-        window_start = max(0, legal.start() - 30)
-        for match in _COMPANY_ROLE.finditer(text, window_start, legal.end() + 60):
-            if match.start("co") <= legal.start() < match.end("co"):
-                name = _trim_company(match.group("co").lstrip("、。 "))
-                if len(name) > 4:
-                    accept(name, match.start("co"), match.end("co"))
+        if quoted and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™.+" for ch in quoted.group("name")):
+            product(quoted.group("name"), quoted.start("name"), quoted.end("name"), "product named after its kind")
+
+    reader = _Reader(text[:limit])
+    role, listed = _words().role, _words().listed
+    for tries, match in enumerate(_ENTRUSTING.finditer(text, 0, limit)):
+        if tries >= _MAX_MENTIONS:
+            break
+        span = reader.after(match.end())
+        if span:
+            operator(*span, "company named after 委託/受託", _clause_before(text, match.start()))
+    for tries, match in enumerate(role.finditer(text, 0, limit)):
+        if tries >= _MAX_MENTIONS:
+            break
+        link = match.group("link")
+        if link not in ("である", "であった", "の") and not _ENTRUSTED_ROLE.search(match.group()):
+            continue  # "運営会社:X" is as often a company profile (会社概要) as an operator
+        if "\n" in link and text.rfind("\n", max(0, match.start() - 13), match.start()) < 0 \
+                and match.start() > 13:
+            continue  # only a heading ("(1)委託事業者") puts the name on the next line
+        position = match.end()
+        while position < limit and text[position] in " \t\n(・" and position - match.end() < 8:
+            position += 1
+        span = reader.after(position, strict=match.group("link") == "の")
+        if span:
+            operator(*span, "company named after its operator role", _clause_before(text, match.start()))
+    if re.search("委託|受託", text[:limit]):
+        for tries, match in enumerate(listed.finditer(text, 0, limit)):
+            if tries >= _MAX_MENTIONS:
                 break
+            position = match.end()
+            for _ in range(8):  # 事務局:A、B、C
+                span = reader.after(position)
+                if not span:
+                    break
+                operator(*span, "company listed under its operator role")
+                position = span[1]
+                if position >= limit or text[position] not in "、,・":
+                    break
+                position += 1
+    for start, end in _operator_candidates(text[:limit], reader):
+        trailer = _TRAILER.match(text, end)
+        if trailer.group() and _SELF_REFERENCE.search(trailer.group()):
+            continue
+        match = _FOLLOWING.match(text, trailer.end())
+        if not match:
+            continue
+        if match.group("operates") and not _BREACH.search(_sentence(text, start, end)):
+            continue  # "Xが提供する…の契約は対象外です": running something is not enough, it must be the breached thing
+        context = _clause_before(text, start) + (match.group("gap") or "") + (match.group("contract") or "")
+        operator(start, end, "company named before 委託/提供/運用/受託", context)
+    # A name in kanji alone, without a legal form, counts only as the one entrusted
+    # ("日本郵便へ配達業務を再委託"): a kanji word before が/は is as often a common noun.
+    position = text.find("委託", 0, limit)
+    for _ in range(_MAX_MENTIONS):
+        if position < 0:
+            break
+        low = max(0, position - 28)
+        run = _KANJI_ENTRUSTED.search(text, low, position)
+        after = text[position + 2:position + 3]
+        if run and after not in ("先", "元", "料", "費", "者") and run.start() > low \
+                and not _KANJI.match(text, run.start() - 1) and not _is_generic(run.group("name")) \
+                and not reader.government(*run.span("name")):
+            context = _clause_before(text, run.start()) + run.group("gap")
+            operator(*run.span("name"), "company named before 委託", context)
+        position = text.find("委託", position + 2, limit)
+
     names: list[str] = []
+    rules: list[str] = []
     seen: set[str] = set()
-    for start, name in sorted(found):
-        key = compact(name).lower()
-        if key not in seen:
-            seen.add(key)
-            names.append(name)
-    if not names:
+    first = None
+    for start, name, key, rule in sorted(found):
+        key = aliases.get(key, key)
+        if key in seen or any(len(k) >= 3 and len(key) >= 3 and (k in key or key in k) for k in seen):
+            continue
+        seen.add(key)
+        names.append(name)
+        rules.append(rule)
+        first = start if first is None else first
+    if not names or first is None:
         return Found(names, Evidence("no product or operator named where the breach happened"))
-    first = min(start for start, _ in found)
-    return Found(names, Evidence("named where the breach happened", _sentence(text, first, first + 1)))
+    return Found(names, Evidence("; ".join(dict.fromkeys(rules)), _sentence(text, first, first + 1)))
