@@ -120,7 +120,8 @@ def test_alert_is_valid_and_its_id_is_deterministic() -> None:
     assert alert["incident"]["url"] == "https://x/p"
 
 
-@pytest.mark.parametrize(("subscribed", "named"), [("NTT Com", "NTTコミュニケーションズ株式会社"), ("NTTコミュニケーションズ", "ＮＴＴ Ｃｏｍ")])
+@pytest.mark.parametrize(("subscribed", "named"), [("NTT Com", "NTTコミュニケーションズ株式会社"), ("NTTコミュニケーションズ", "ＮＴＴ Ｃｏｍ"),
+                                                 ("WordPress", "ワードプレス"), ("Office 365", "Microsoft 365")])
 def test_vendor_aliases_match_both_ways(subscribed: str, named: str) -> None:
     sub = parse_subscription({"name": "s", "vendors": [subscribed]})
     assert match(sub, incident(vendors=[named])) == [("vendors", subscribed)]
