@@ -117,6 +117,10 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
                                              shared.evidence.text))
     data_types = extract_data_types(full, hits, skip)
     vendors = extract_vendors(full, org.value, starts, hits)
+    if not vendors.value and segment.report:  # a contractor named once for all the bodies of a report
+        shared = extract_vendors("\n".join(segment.report), org.value)
+        if shared.value:
+            vendors = Found(shared.value, Evidence("the operator the report names for all its bodies", shared.evidence.text))
     disclosed_on = _iso(disclosed.value)
     sector = classify_sector(org.value, title or "", body, hits, body_offset, lead_text)
     case_rule = "header: case number" if case_id else "no case number in a header"

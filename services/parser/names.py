@@ -43,6 +43,11 @@ _PARTICLES = frozenset("のはがをにでへ")
 # Kana that end a verb, an adjective or a conjunction ("いたしました", "している", "および"),
 # never a name between kanji.
 _VERB_ENDINGS = frozenset("たるてすだずばびくうい")
+# Verb endings a run of kana before a legal form stops at ("委託している|日鉄…株式会社").
+_VERB_SUFFIXES = ("している", "していた", "しています", "した", "する", "される", "された", "ている", "ていた", "である",
+                  "いる", "った", "ける", "げる", "れる", "せる")
+# Words a name written in kana after its legal form stops at.
+_RIGHT_STOPS = ("より", "から", "まで", "など", "および", "ならびに", "として", "について", "に関", "において")
 _QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
 
 
@@ -208,7 +213,7 @@ def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
             if kana > low and _is_kanji(text[kana - 1]) and 2 <= start - kana <= 5 \
                     and not text[start - 1] in _VERB_ENDINGS and "まし" not in text[kana:start]:
                 start = kana
-            elif allow_hiragana:
+            elif allow_hiragana and not text.endswith(_VERB_SUFFIXES, 0, start):
                 start -= 1
             else:
                 break
@@ -230,8 +235,12 @@ def _right_run(text: str, start: int, allow_hiragana: bool = False) -> int:
     high = min(len(text), start + _MAX_NAME)
     while end < high:
         char = text[end]
+        if allow_hiragana and text.startswith(_RIGHT_STOPS, end):
+            break  # "株式会社スキマデより日本郵便へ": a particle, not the name
         if is_name_char(char):
             end += 1
+        elif char == "." and text[end - 1:end].isascii() and text[end - 1:end].isalpha():
+            end += 1  # "NPO法人ETIC.", "Co.": the period belongs to a Latin name
         elif char == " " and end + 1 < high and text[end + 1].isascii() and text[end + 1].isalnum() \
                 and text[end - 1:end].isascii():
             end += 1

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from services.parser.disclosure import event_cue
-from services.parser.fields.organization import subject_candidates, usable_names
+from services.parser.fields.organization import contractors_in, subject_candidates, usable_names
 from services.parser.names import find_names, strip_legal_form
 from services.parser.reading import media_names
 
@@ -34,7 +34,6 @@ _ALSO = re.compile(r"(?:[」』])?(?:\([^()]{0,40}\))?(?:でも|では|で(?=[^�
 _ALSO_TOO = re.compile(r"(?:\([^()]{0,40}\))?も、?[^。]{0,80}(?:発表|明らかに|公表)")
 _TOGETHER = re.compile(r"それぞれ|同様|相次いで|いずれも|ともに")
 _ITEM = re.compile(r"^(?:[0-9一二三四五]+件目|[0-9一二三四五]+つ目|1つは|一つは|もう1つは|もう一つは|[0-9一二三四五]+例目)")
-_CONTRACTOR = re.compile(r"委託(?:先|して|した|していた|している|を受け|業者|事業者)|受託")
 _AUTHORITY = ("警察", "県警", "府警", "警視庁", "警察庁", "金融庁", "個人情報保護委員会", "総務省", "厚生労働省", "文部科学省")
 _OPENING = 600  # a release speaks in the first person from its first lines
 _FIRST_PERSON = re.compile(r"当社|弊社|当院|本学|本市|当市|本町|当町|本県|当行|当金庫|本会|当会|当協会|当法人|弊団体")
@@ -59,19 +58,6 @@ def _sentences(lines: list[str]) -> list[tuple[int, str]]:
                 if len(out) >= _MAX_SENTENCES:
                     return out
     return out
-
-
-def _contractors(text: str) -> set[str]:
-    """Companies the text calls a contractor: "業務を委託していた「イセトー」", "委託先のX",
-    "Xに委託". Public bodies entrust work; they are not taken for contractors."""
-    found = set()
-    for name in find_names(text):
-        if name.sector in ("government", "education", "healthcare") or name.source in ("municipality", "prefecture"):
-            continue
-        around = text[max(0, name.start - 14):name.end + 8]
-        if _CONTRACTOR.search(around):
-            found.add(name.text)
-    return found
 
 
 def _excluded(name: str, contractors: set[str]) -> bool:
@@ -123,7 +109,7 @@ def parts(lines: list[str]) -> list[Part]:
     text = "\n".join(lines)
     if _FIRST_PERSON.search(text[:_OPENING]):
         return []
-    contractors = _contractors(text[:6000])
+    contractors = contractors_in(text[:6000])
     anchors: dict[str, tuple[int, int]] = {}  # name -> (line, 0 when alone / 1 when shared)
     items: dict[str, tuple[int, str | None]] = {}  # ordinal -> (line, the item's own subject)
     main: str | None = None

@@ -74,6 +74,7 @@ _READING = re.compile(r"[((][\u3041-\u309f\u30a1-\u30fcA-Za-z ]{1,30}[))]$")
 _FULL_PREFIX = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
                           + r"|[\u4e00-\u9fff]{1,4}[県都府道市町村区]立)$")
 _PARTICLE_CHARS = frozenset("のはがをにでとへやもかよりらまてしたるれ")
+_CONTRACTOR = re.compile(r"委託(?:先|して|した|していた|している|を受け|業者|事業者)|受託")
 _TOP_BLOCK = 10
 _PREFECTURES = ("北海道", "東京都", "京都府", "大阪府") + tuple(f"{p}県" for p in (
     "青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 神奈川 新潟 富山 石川 福井 山梨 長野 岐阜 静岡 愛知 三重 滋賀 兵庫 奈良 "
@@ -255,6 +256,20 @@ def _is_place(text: str, name: Name, names: list[Name]) -> bool:
     return name.source in ("municipality", "prefecture") or not nxt.generic
 
 
+def contractors_in(text: str) -> set[str]:
+    """Companies the text calls a contractor: "業務を委託していた「イセトー」", "委託先のX",
+    "委託事業者 株式会社X", "Xに委託". Public bodies entrust work; they are not taken for
+    contractors. A contractor is a vendor, never the organisation."""
+    found = set()
+    for name in find_names(text):
+        if name.sector in ("government", "education", "healthcare") or name.source in ("municipality", "prefecture"):
+            continue
+        around = text[max(0, name.start - 14):name.end + 8]
+        if _CONTRACTOR.search(around):
+            found.add(name.text)
+    return found
+
+
 def usable_names(sentence: str) -> list[Name]:
     """Names in a sentence that can be the organisation: not a kind of body, a place
     or a news outlet."""
@@ -350,11 +365,11 @@ def _speaks_of_itself(lead: str) -> str | None:
     return None
 
 
-def _lead_name(lead: str) -> Found[str] | None:
+def _lead_name(lead: str, hired: set[str]) -> Found[str] | None:
     for sentence in _sentences(lead):
         names = find_names(sentence)
         for name in names:
-            if _usable(sentence, name, names):
+            if _usable(sentence, name, names) and name.text not in hired:
                 return found(_drop_place(name.text) if name.place else name.text, "first name in the lead", sentence)
     return None
 
@@ -376,7 +391,7 @@ def _fullest(result: Found[str], lines: list[Line]) -> Found[str]:
     return result
 
 
-def _recurring_name(lines: list[Line]) -> Found[str] | None:
+def _recurring_name(lines: list[Line], hired: set[str]) -> Found[str] | None:
     """The name the text keeps coming back to (at least twice in its opening), when
     the lead names nobody: "荒尾市の調査員が…", "荒尾市へ…報告"."""
     text = "\n".join(line.text for line in lines if line.role in ("heading", "text"))[:_BODY_CHARS]
@@ -385,7 +400,7 @@ def _recurring_name(lines: list[Line]) -> Found[str] | None:
     for name in names:
         if _usable(text, name, names) and name.source != "kind" or (name.source == "kind" and not name.generic
                                                                    and name.sector not in (None, "government")):
-            if name.text in media_names():
+            if name.text in media_names() or name.text in hired:
                 continue
             counts[name.text] = counts.get(name.text, 0) + 1
     best = max(counts.items(), key=lambda item: item[1], default=None)
@@ -404,14 +419,17 @@ def organization(header_org: str | None, header: str, lines: list[Line], lead: s
             break
         if line.role == "heading":
             titles.append(line.text)
-    for rule in (lambda: _signature(lines), lambda: _subject(lead, titles)):
-        result = rule()
-        if result is not None:
-            return _fullest(result, lines)
+    signature = _signature(lines)
+    if signature is not None:
+        return _fullest(signature, lines)
+    hired = contractors_in("\n".join(line.text for line in lines[:_TOP_BLOCK * 3])[:_BODY_CHARS])
+    subject = _subject(lead, titles)
+    if subject is not None and subject.value not in hired:
+        return _fullest(subject, lines)
     itself = _speaks_of_itself(lead)
     if itself:
         return found(None, f"no name visible: the text speaks of itself ({itself})", itself)
-    result = _lead_name(lead) or _recurring_name(lines)
+    result = _lead_name(lead, hired) or _recurring_name(lines, hired)
     if result is not None:
         return result
     return found(None, "no name visible", "")
