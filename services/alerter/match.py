@@ -21,9 +21,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import ahocorasick
 
 from services.alerter.subscriptions import Criteria, Subscription, fold
+from services.common.dictionary import Dictionary
 from services.common.names import normalize_name
 
 
@@ -129,16 +129,10 @@ class _Automaton:
         return key_id
 
     def build(self) -> None:
-        self._automaton = ahocorasick.Automaton() if self.ids else None
-        if self._automaton is not None:
-            for key, key_id in self.ids.items():
-                self._automaton.add_word(key, key_id)
-            self._automaton.make_automaton()
+        self._automaton = Dictionary(self.ids)
 
     def found(self, texts: Iterable[str]) -> set[int]:
         """Ids of the keys occurring in any of the texts (each once, however often it occurs)."""
-        if self._automaton is None:
-            return set()
         return {key_id for text in texts for _, key_id in self._automaton.iter(text)}
 
 

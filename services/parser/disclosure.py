@@ -16,6 +16,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from services.parser.patterns import compile_alternatives
 from services.parser.resources import data
 
 _CHARS = 6000  # the opening of a text says what it is; the rest adds time, not evidence
@@ -42,7 +43,7 @@ def _groups() -> tuple[int, list[tuple[str, int, re.Pattern[str]]]]:
     groups = []
     for side, sign in (("incident", 1), ("non_incident", -1)):
         for name, spec in table[side].items():
-            pattern = re.compile("|".join(f"(?:{cue})" for cue in spec["cues"]), re.MULTILINE)
+            pattern = compile_alternatives(spec["cues"], re.MULTILINE)
             groups.append((f"{'' if sign > 0 else 'not '}{name}", sign * int(spec["weight"]), pattern))
     return int(table["threshold"]), groups
 

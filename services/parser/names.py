@@ -30,8 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-import ahocorasick
 
+from services.common.dictionary import Dictionary
 from services.common.names import LEGAL_FORMS
 from services.parser.resources import DATA_DIR, data
 
@@ -148,8 +148,7 @@ def strip_legal_form(name: str) -> str:
 
 
 @functools.cache
-def _automaton() -> ahocorasick.Automaton:
-    machine = ahocorasick.Automaton()
+def _automaton() -> Dictionary[tuple[tuple[str, str], ...]]:
     entries: dict[str, list[tuple[str, str]]] = {}
     for word in kinds():
         entries.setdefault(word, []).append(("kind", word))
@@ -159,10 +158,7 @@ def _automaton() -> ahocorasick.Automaton:
         entries.setdefault(name, []).append(("municipality", name))
     for name in national_bodies():
         entries.setdefault(name, []).append(("national", name))
-    for word, values in entries.items():
-        machine.add_word(word, tuple(values))
-    machine.make_automaton()
-    return machine
+    return Dictionary({word: tuple(values) for word, values in entries.items()})
 
 
 def _continues(last: str, nxt: str) -> bool:
@@ -171,29 +167,23 @@ def _continues(last: str, nxt: str) -> bool:
     return (_is_kanji(last) and _is_kanji(nxt)) or (katakana(last) and katakana(nxt))
 
 
-def _strip_words(text: str, words: tuple[str, ...]) -> str:
-    """Remove leading `words` (longest first) as long as any match."""
-    changed = True
-    while changed and text:
-        changed = False
-        for word in words:
-            if text.startswith(word) and len(text) > len(word):
-                text = text[len(word):]
-                changed = True
-                break
-    return text
+@functools.cache
+def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(leading determiners, a run of only descriptive words), longest words first."""
+    generic, determiners, _ = _word_sets()
+    leading = re.compile("(?:(?:" + "|".join(map(re.escape, determiners)) + r")(?=[\s\S]))*")
+    only = re.compile("(?:" + "|".join(map(re.escape, generic)) + ")*")
+    return leading, only
+
+
+def _strip_determiners(text: str) -> str:
+    """Remove leading determiners (longest first) as long as something remains."""
+    return text[_word_patterns()[0].match(text).end():]
 
 
 def _only_generic(prefix: str) -> bool:
     """True when the part of a name before its kind word is only descriptive words."""
-    generic = _word_sets()[0]
-    rest = prefix
-    while rest:
-        word = next((w for w in generic if rest.startswith(w)), None)
-        if word is None:
-            return len(rest) <= 0
-        rest = rest[len(word):]
-    return True
+    return _word_patterns()[1].fullmatch(prefix) is not None
 
 
 def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
@@ -255,8 +245,7 @@ def _named(text: str, start: int, end: int, source: str, kind: str, sector: str 
            place: str | None = None) -> Name | None:
     """A Name for text[start:end] after dropping determiners; None if nothing remains."""
     raw = text[start:end]
-    _, determiners, _ = _word_sets()
-    kept = _strip_words(raw, determiners)
+    kept = _strip_determiners(raw)
     start += len(raw) - len(kept)
     if not kept:
         return None

@@ -24,7 +24,7 @@ _LEAD_CHARS = 900
 # A line that stops inside a sentence: after a comma, or a long line with no
 # sentence end (text extracted from a PDF keeps its printed line breaks).
 _WRAPPED = re.compile(r"[、,]$|^[^。!?]{25,}[^。!?」)]$")
-_HEAD_LINES = 200
+_HEAD_LINES = 60
 _TAIL_LINES = 20
 
 
@@ -65,6 +65,7 @@ def is_byline(text: str) -> bool:
     return bare in _bylines()
 
 
+@functools.lru_cache(maxsize=16384)  # the splitter and the extractors read the same lines
 def line_role(text: str) -> str:
     """The role of one stripped, normalised line (see module docstring)."""
     exact, prefixes, pattern, _ = _furniture()

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+from services.common.dictionary import Dictionary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TAXONOMIES = Path(__file__).resolve().parents[2] / "schemas" / "taxonomies.json"
@@ -32,13 +32,11 @@ def taxonomies() -> dict[str, Any]:
     return json.loads(TAXONOMIES.read_text(encoding="utf-8"))
 
 
-def automaton(entries: dict[str, list[str]], *, lower: bool = False) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton mapping each alias to (canonical, alias)."""
-    machine = ahocorasick.Automaton()
+def automaton(entries: dict[str, list[str]], *, lower: bool = False) -> Dictionary[tuple[str, str]]:
+    """A dictionary mapping each alias to (canonical, alias)."""
+    words: dict[str, tuple[str, str]] = {}
     for canonical, aliases in entries.items():
         for alias in aliases:
             key = alias.lower() if lower else alias
-            if key not in machine:
-                machine.add_word(key, (canonical, alias))
-    machine.make_automaton()
-    return machine
+            words.setdefault(key, (canonical, alias))
+    return Dictionary(words)

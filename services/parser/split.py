@@ -79,6 +79,7 @@ _EVIDENCE_CHARS = 6000
 _WINDOW_CHARS = 3000
 _TITLE_END = frozenset("日0123456789")
 _NOT_READ = ("furniture", "caption", "byline")  # lines a reader skips: never evidence
+_VERDICT_CHARS = 6000
 _MAX_SUBCHUNKS = 200  # sub-chunks of one post judged one by one; the rest are judged together
 _TOP_LINES = 15
 
@@ -293,6 +294,20 @@ def _runs(chunks: list[_Chunk]) -> list[list[_Chunk]]:
     return runs
 
 
+def _readable(lines: list[str], start: int, end: int) -> str:
+    """The opening of lines [start, end) a reader reads (no furniture, captions, bylines),
+    as long as the disclosure verdict reads."""
+    kept: list[str] = []
+    size = 0
+    for line in lines[start:end]:
+        if size >= _VERDICT_CHARS:
+            break
+        if line_role(line.strip()) not in _NOT_READ:
+            kept.append(line)
+            size += len(line) + 1
+    return "\n".join(kept)
+
+
 def _drafts(lines: list[str], evidence: _Evidence) -> list[_Draft]:
     drafts: list[_Draft] = []
     for run in _runs(_chunks(lines)):
@@ -314,7 +329,7 @@ def _drafts(lines: list[str], evidence: _Evidence) -> list[_Draft]:
                 break
             continue
         start, end = head.start, run[-1].end
-        verdict = judge("\n".join(line for line in lines[start:end] if line_role(line.strip()) not in _NOT_READ))
+        verdict = judge(_readable(lines, start, end))
         if verdict.incident:
             fmt = "press_release" if _is_press_release(lines[start:end]) else "untitled"
             drafts.append(_Draft("incident", fmt, start, end, f"reads as a disclosure: {verdict.reason}"))

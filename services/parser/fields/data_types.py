@@ -93,6 +93,8 @@ _SEPARATORS = re.compile(
     r"及び|および|並びに|ならびに|または|又は|もしくは|のほかに|のほか|に加えて|に加え|"
     r"\([0-9]{1,2}\)|(?<![0-9])[0-9]{1,2}\)|[、;]|(?<![0-9]),|,(?![0-9])|や|と(?![しいのもかはうなりこ])"
 )
+# Separators and parentheses in one pass: a separator splits a unit only outside parentheses.
+_SEGMENT_MARKS = re.compile(f"(?P<sep>{_SEPARATORS.pattern})|(?P<open>\\()|(?P<close>\\))")
 _SOFT_SEPARATORS = re.compile(r"[・/]")  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
 # relative clause ("続柄の書いた名簿", "住所の記載された書類").
@@ -103,6 +105,9 @@ _HEAD_END = re.compile(
 _ITEM_CHAR = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z0-9・/\-]")
 _NOT_ITEM_CHAR = re.compile(r"[^\u3041-\u309f\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z0-9・/\-]")
 _KANA_RUN = re.compile(r"[\u3041-\u309f]+")
+_PARENS = re.compile(r"[()]")
+# The run of item characters a text ends with ("…最大4万人分の|氏名").
+_ITEM_RUN_AT_END = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z0-9・/\-]+\Z")
 # Hiragana that can sit inside a data item's name (の, honorific お/ご, okurigana).
 _ITEM_KANA = frozenset(("の", "お", "ご", "い", "わせ", "し", "け", "り", "み", "え", "き", "ち"))
 # "…に関する情報": information about something; a kind only when the something is one.
@@ -115,6 +120,7 @@ _LABEL_WORDS = re.compile(r"(?:情報|データ|内容|項目)\s*$")
 _CONTAINERS = ("一覧", "名簿", "リスト", "台帳", "書類", "ファイル", "情報", "データ", "資料", "帳票", "記録", "票")
 _TRIM_CHARS = "「」『』\"'※*"
 _TRIM = str.maketrans("", "", _TRIM_CHARS)
+_HAS_TRIM = re.compile("[" + re.escape(_TRIM_CHARS) + "]")
 _PAREN = re.compile(r"\([^()]{0,40}\)")
 # A Latin word in lower or mixed case names a product or service ("UTokyoAccount", "Oisix"), not
 # a kind of data (kinds are written in katakana, kanji or capitals: "ID", "FAX番号").
@@ -219,6 +225,7 @@ def _not_data(text: str, end: int, canonical: str) -> bool:
     return bool(_SYSTEM_AFTER.match(text, end, end + 12) or _ATTRIBUTE.match(text, end, end + 6))
 
 
+@functools.lru_cache(maxsize=65536)  # items recur across disclosures (氏名, 住所 …)
 def _canonical(item: str) -> str | None:
     """The vocabulary name of a list item, or None when it is not a known kind.
     The head of a Japanese noun phrase is its end: "保護者氏名" is a 氏名, "勤務先住所" a 住所;
@@ -242,6 +249,7 @@ def _canonical(item: str) -> str | None:
     return next((canonical for word, canonical in tables.contained.items() if word in last), None)
 
 
+@functools.lru_cache(maxsize=65536)  # items recur across disclosures (氏名, 住所 …)
 def _clean(raw: str) -> str:
     """An item as written: no parenthetical, quotes, marks, inner spaces or trailing など."""
     text = _PAREN.sub("", raw.translate(_TRIM))
@@ -249,6 +257,7 @@ def _clean(raw: str) -> str:
     return _HONORIFIC.sub("", _DEMONSTRATIVE.sub("", _TRAILING.sub("", text)))
 
 
+@functools.lru_cache(maxsize=65536)  # items recur across disclosures (氏名, 住所 …)
 def _valid(item: str) -> bool:
     """True when `item` reads as the name of a kind of data, not as a clause."""
     tables = _items()
@@ -288,9 +297,11 @@ def _glossed(segment: str) -> str | None:
     return inner if _canonical(_tail(text[:opened], gloss=False)) is None and inner in _items().aliases else None
 
 
-def _visible(segment: str) -> tuple[str, list[int]]:
+def _visible(segment: str) -> tuple[str, list[int] | range]:
     """A segment without parenthetical groups, quotes and marks, with each kept character's
     index in the segment."""
+    if "(" not in segment and not _HAS_TRIM.search(segment):
+        return segment, range(len(segment))
     chars: list[str] = []
     where: list[int] = []
     depth = 0
@@ -310,6 +321,7 @@ def _tail(segment: str, gloss: bool = True) -> str:
     return _tail_at(segment, gloss)[0]
 
 
+@functools.lru_cache(maxsize=16384)
 def _tail_at(segment: str, gloss: bool = True) -> tuple[str, int]:
     """(the item at the end of a segment, where it starts in the segment)."""
     glossed = _glossed(segment) if gloss else None
@@ -323,9 +335,14 @@ def _tail_at(segment: str, gloss: bool = True) -> tuple[str, int]:
         if text[cut:] in tables.aliases or text[cut:] in tables.exact:
             start = cut
             break
-    while start > 0 and (_ITEM_CHAR.match(text[start - 1]) or text[start - 1] in "ごお" and (
-            start == 1 or text[start - 2] in "・/ ")):  # "氏名・ご利用金額": an honorific prefix
-        start -= 1
+    while start > 0:
+        run = _ITEM_RUN_AT_END.search(text, max(0, start - 64), start)
+        if run is not None:
+            start = run.start()
+        if start > 0 and text[start - 1] in "ごお" and (start == 1 or text[start - 2] in "・/ "):
+            start -= 1  # "氏名・ご利用金額": an honorific prefix
+            continue
+        break
     while start < len(text) and text[start] in "0123456789・/-.":
         start += 1
     item = _clean(text[start:])
@@ -334,6 +351,7 @@ def _tail_at(segment: str, gloss: bool = True) -> tuple[str, int]:
     return item, (where[start] if start < len(where) else len(segment))
 
 
+@functools.lru_cache(maxsize=16384)
 def _head(segment: str) -> tuple[str, bool, int]:
     """(the item at the start of a segment, whether the segment is that item alone, where the
     item ends in the segment); the item is "" when the segment does not start with one."""
@@ -370,18 +388,14 @@ def _segments(unit: str, offset: int) -> list[tuple[str, int, int]]:
     parts: list[tuple[str, int, int]] = []
     depth = 0
     start = 0
-    position = 0
-    while position < len(unit):
-        match = _SEPARATORS.match(unit, position) if depth == 0 else None
-        if match:
-            parts.append((unit[start:position], offset + start, offset + position))
-            start = position = match.end()
-            continue
-        if unit[position] == "(":
+    for match in _SEGMENT_MARKS.finditer(unit):
+        if match.lastgroup == "open":
             depth += 1
-        elif unit[position] == ")" and depth > 0:
-            depth -= 1
-        position += 1
+        elif match.lastgroup == "close":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append((unit[start:match.start()], offset + start, offset + match.start()))
+            start = match.end()
     parts.append((unit[start:], offset + start, offset + len(unit)))
     return parts
 
@@ -443,15 +457,18 @@ def _runs(unit: str, offset: int, anchored: bool, nested: bool = False) -> list[
 
 def _groups(unit: str) -> list[tuple[int, int]]:
     """(open, close) positions of the outermost parenthesised groups of a unit."""
-    groups = []
+    groups: list[tuple[int, int]] = []
+    if "(" not in unit:
+        return groups
     depth = 0
     opened = 0
-    for position, char in enumerate(unit):
-        if char == "(":
+    for match in _PARENS.finditer(unit):
+        position = match.start()
+        if match.group() == "(":
             if depth == 0:
                 opened = position
             depth += 1
-        elif char == ")" and depth > 0:
+        elif depth > 0:
             depth -= 1
             if depth == 0:
                 groups.append((opened, position))

@@ -15,20 +15,10 @@ from collections import defaultdict
 from operator import itemgetter
 from typing import Any, Callable
 
-import ahocorasick
+from services.common.dictionary import Dictionary
 
 Hits = dict[str, list[tuple[int, Any]]]  # tag -> [(end index, payload)], in order of the end index
 _SOURCES: dict[str, Callable[[], dict[str, Any]]] = {}
-# pyahocorasick finds a node's transitions by a linear search in the order they were
-# added, and every character that starts no key is looked up among all of the root's
-# transitions. The commonest characters of Japanese disclosures get their root
-# transition first (to a dead end, which reports nothing), so most characters are
-# resolved in a few comparisons. Only speed depends on this list.
-_COMMON = (
-    "\n のに、しをたいまてるす。とがおなはでりれさこよからごびあきっくけせそちつぬねひふへほみむめもやゆわんうえ"
-    "0123456789ーンスイアトクルリドッタ.,:)(/・「」"
-)
-_DEAD_END = "\uffff"  # a noncharacter: the dead-end keys are never meant to match
 _END = itemgetter(0)
 
 
@@ -39,29 +29,18 @@ def register(tag: str, source: Callable[[], dict[str, Any]]) -> None:
 
 
 @functools.cache
-def _machine() -> ahocorasick.Automaton | None:
+def _machine() -> Dictionary[tuple[tuple[str, Any], ...]]:
     merged: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for tag, source in _SOURCES.items():
         for key, payload in source().items():
             merged[key].append((tag, payload))
-    if not merged:
-        return None
-    machine = ahocorasick.Automaton()
-    for char in _COMMON:
-        machine.add_word(char + _DEAD_END, ())
-    for key, values in merged.items():
-        machine.add_word(key, tuple(values))
-    machine.make_automaton()
-    return machine
+    return Dictionary({key: tuple(values) for key, values in merged.items()})
 
 
 def scan(text: str) -> Hits:
     """All (overlapping) dictionary hits in `text`, grouped by tag."""
     hits: Hits = defaultdict(list)
-    machine = _machine()
-    if machine is None:
-        return hits
-    for end_index, values in machine.iter(text):
+    for end_index, values in _machine().iter(text):
         for tag, payload in values:
             hits[tag].append((end_index, payload))
     return hits

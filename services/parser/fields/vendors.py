@@ -31,7 +31,6 @@ import bisect
 import functools
 import re
 import unicodedata
-from dataclasses import replace
 from typing import NamedTuple
 
 from services.common.names import LEGAL_FORMS
@@ -226,7 +225,12 @@ def _is_generic(name: str, whole: bool = False) -> bool:
     bare = strip_legal_form(name)
     if not bare or bare in generic or bare.startswith(("同", "当", "弊", "本", "貴")):
         return True
-    return not whole and any(bare.endswith(word) for word in generic if len(word) >= 2)
+    return not whole and bare.endswith(_generic_endings())
+
+
+@functools.cache
+def _generic_endings() -> tuple[str, ...]:
+    return tuple(word for word in _words().generic if len(word) >= 2)
 
 
 def _clause_before(text: str, position: int, limit: int = 20) -> str:
@@ -289,9 +293,11 @@ class _Reader:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        found = []
-        for low, high in _cue_windows(text):  # names are read only near the words that make operators
-            found.extend(replace(n, start=n.start + low, end=n.end + low) for n in find_names(text[low:high]))
+        self.windows = _cue_windows(text)
+        # Names are kept only near the words that make operators; one pass over the text
+        # reads them (the windows cover most of a disclosure, and a name is never cut at an edge).
+        found = [n for n in find_names(text) if any(low <= n.start < high for low, high in self.windows)] \
+            if self.windows else []
         self.names = [n for n in found if n.source != "municipality" and n.source != "prefecture"]
         self.public = [(n.start, n.end) for n in found if n.sector == "government"][:_MAX_MENTIONS * 4]
         self.by_start: dict[int, Name] = {}
@@ -402,25 +408,31 @@ def _operator_candidates(text: str, reader: _Reader) -> list[tuple[int, int]]:
     katakana that start a word and are no common word ("BIPROGY関西支社は…")."""
     spans = {(_after_from(text, n.start, n.end), n.end) for n in reader.names[:_MAX_MENTIONS * 4]
              if not n.generic and n.sector != "government" and not _is_generic(n.text)}
-    for tries, run in enumerate(_LATIN_KANA_RUN.finditer(text)):
-        if tries >= _MAX_MENTIONS * 4:
-            break
-        start, end = run.span()
-        before = text[start - 1:start]
-        if before and (is_name_char(before) or before.isalnum()):
-            continue
-        word = run.group()
-        if word.lower() in _GENERIC or _is_generic(word) or word.isdigit() or not any(ch.isalpha() for ch in word):
-            continue
-        if not any(s <= start < e for s, e in spans):
-            spans.add((start, end))
-    # 株式会社X written before its predicate, where find_names did not read it.
-    for tries, form in enumerate(_LEGAL_PREFIX.finditer(text)):
-        if tries >= _MAX_MENTIONS * 4:
-            break
-        span = reader.after(form.start())
-        if span and span[0] == form.start() and not any(s <= form.start() < e for s, e in spans):
-            spans.add(span)
+    # A candidate must stand right before its predicate (に委託, が運用する …), so only the
+    # windows around those words are read.
+    tries = 0
+    for low, high in reader.windows:
+        for run in _LATIN_KANA_RUN.finditer(text, low, high):
+            tries += 1
+            if tries >= _MAX_MENTIONS * 4:
+                break
+            start, end = run.span()
+            before = text[start - 1:start]
+            if before and (is_name_char(before) or before.isalnum()):
+                continue
+            word = run.group()
+            if word.lower() in _GENERIC or _is_generic(word) or word.isdigit() or not any(ch.isalpha() for ch in word):
+                continue
+            if not any(s <= start < e for s, e in spans):
+                spans.add((start, end))
+        # 株式会社X written before its predicate, where find_names did not read it.
+        for form in _LEGAL_PREFIX.finditer(text, low, high):
+            tries += 1
+            if tries >= _MAX_MENTIONS * 8:
+                break
+            span = reader.after(form.start())
+            if span and span[0] == form.start() and not any(s <= form.start() < e for s, e in spans):
+                spans.add(span)
     return sorted(spans)
 
 
