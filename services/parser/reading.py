@@ -21,9 +21,8 @@ _CAPTION = re.compile(r"^(?:写真|画像|図|photo|Photo|出典|提供|資料)\
 _TIME = re.compile(r"[0-9]{1,2}\s*(?::|時)\s*[0-9]{2}")
 _SENTENCE_END = re.compile(r"[。!?]\s*$|[。!?][」)]\s*$")
 _LEAD_CHARS = 900
-# A line that stops inside a sentence: after a comma, or a long line with no
-# sentence end (text extracted from a PDF keeps its printed line breaks).
-_WRAPPED = re.compile(r"[、,]$|^[^。!?]{25,}[^。!?」)]$")
+
+_SENTENCE_MARK = re.compile(r"[。!?]")
 _HEAD_LINES = 60
 _TAIL_LINES = 20
 
@@ -105,6 +104,32 @@ def content_lines(lines: list[Line]) -> list[Line]:
     return [line for line in lines if line.role in ("date", "heading", "text")]
 
 
+def _wrapped(part: str) -> bool:
+    """A line that stops inside a sentence: after a comma, or a long line with no sentence
+    end (text extracted from a PDF keeps its printed line breaks)."""
+    if part.endswith(("、", ",")):
+        return True
+    return len(part) >= 26 and not part.endswith(("。", "!", "?", "」", ")")) and not _SENTENCE_MARK.search(part)
+
+
+@functools.cache
+def _related() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    headings = tuple(data("page_furniture")["related"]["headings"])
+    words = "|".join(re.escape(word) for word in sorted(headings, key=len, reverse=True))
+    pattern = re.compile(rf"(?m)^[ \t]*[【\[■◆●<]?[ \t]*(?:{words})[ \t]*[】\]>]?[ \t:：]*$")
+    return headings, pattern
+
+
+def related_links_start(text: str) -> int:
+    """Where a news page's list of other articles begins (a line reading 関連記事,
+    あわせて読みたい …), or len(text): the headlines below it are other incidents."""
+    headings, pattern = _related()
+    if not any(word in text for word in headings):
+        return len(text)
+    match = pattern.search(text)
+    return match.start() if match else len(text)
+
+
 def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
     """The opening running text: the first `text` lines (and the headings between
     them) up to about `limit` characters. A news report's first sentence names
@@ -117,7 +142,7 @@ def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
             started = True
         elif not started or line.role != "heading":
             continue
-        if parts and _WRAPPED.search(parts[-1]):
+        if parts and _wrapped(parts[-1]):
             parts[-1] += line.text  # a sentence wrapped over two lines (PDF text, "…は、" at a line end)
         else:
             parts.append(line.text)

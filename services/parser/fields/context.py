@@ -56,19 +56,6 @@ def is_advisory(text: str, end: int) -> bool:
     return bool(_ADVISORY.search(window[:cut.end()] if cut else window))
 
 
-_RELATED_LINKS = re.compile(
-    r"(?m)^[ \t]*+(?:[【\[■◆<][ \t]*+)?(?:関連記事|関連ニュース|あわせて読みたい|合わせて読みたい|おすすめ記事|人気記事|注目記事|"
-    r"新着記事|最新記事|この記事を読んだ人[^\n]{0,20}?)[ \t]*+(?:[】\]>][ \t]*+)?$"
-)
-
-
-def related_links_start(text: str) -> int:
-    """Where a news page's list of other articles begins (a line reading 関連記事,
-    あわせて読みたい …), or len(text): the headlines below it are other incidents."""
-    match = _RELATED_LINKS.search(text)
-    return match.start() if match else len(text)
-
-
 def heading_level(line: str) -> int:
     """1 for a line that opens a section (numbered, bracketed, ending in について), 2 for a
     sub-heading ((1), ①, <…>), 0 otherwise."""

@@ -55,8 +55,8 @@ _KANJI_COUNT_RE = re.compile(
 )
 # Vague counts (数万人分, 数百件, 十数名, 1万数千件): README says they give no count. Read with
 # their lower bound (数万 -> 20,000) to tell whether they are the headline.
-_VAGUE_RE = re.compile(
-    rf"(?:(?P<base>\d{{1,4}})(?P<base_mult>[万億]))?(?:十数|(?<![人件者点回総台])数(?P<mult>十万|百万|千万|十|百|千|万|億))"
+_VAGUE_RE = re.compile(  # every match starts with a digit, 十 or 数: a lookahead skips other positions fast
+    rf"(?=[0-9十数])(?:(?P<base>\d{{1,4}})(?P<base_mult>[万億]))?(?:十数|(?<![人件者点回総台])数(?P<mult>十万|百万|千万|十|百|千|万|億))"
     rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])"
 )
 _VAGUE_VALUE = {"十": 20, "百": 200, "千": 2_000, "万": 20_000, "十万": 200_000, "百万": 2_000_000,

@@ -33,6 +33,7 @@ vocabulary are only reported as items of an enumeration, never from free text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ _LIST_CONTEXT = re.compile(
 )
 # A unit holds at most one sentence, one line or one table cell ("a | b | c").
 _UNIT_BREAK = "。\n|"
+_UNIT_BREAK_RE = re.compile("[" + re.escape(_UNIT_BREAK) + "]")
 # Separators between items; words first so "及び" is not read as "及" + "び". A comma
 # between digits is a thousands separator ("3,137名"); と before し/い/の … starts a verb.
 _SEPARATORS = re.compile(
@@ -489,20 +491,27 @@ def _names(item: str) -> list[str]:
     return names
 
 
-def _unit_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def _unit_bounds(text: str, start: int, end: int, breaks: list[int]) -> tuple[int, int]:
     """The sentence, line or table cell around text[start:end], at most _UNIT_SPAN characters
-    either side; where that limit cuts a sentence, the cut item is left out."""
+    either side; where that limit cuts a sentence, the cut item is left out. `breaks` are
+    the positions of the text's unit breaks (。, line feeds, cell bars), in order."""
     low = max(0, start - _UNIT_SPAN)
-    left = max(text.rfind(char, low, start) for char in _UNIT_BREAK) + 1
+    index = bisect.bisect_left(breaks, start)
+    left = breaks[index - 1] + 1 if index > 0 and breaks[index - 1] >= low else 0
     if left == 0 and low > 0:
         cut = _SEPARATORS.search(text, low, start)
         left = cut.end() if cut else start
     high = min(len(text), end + _UNIT_SPAN)
-    right = min((position for position in (text.find(char, end, high) for char in _UNIT_BREAK) if position >= 0),
-                default=-1)
+    index = bisect.bisect_left(breaks, end)
+    right = breaks[index] if index < len(breaks) and breaks[index] < high else -1
     if right < 0:
         right = high if high == len(text) else max(text.rfind("、", end, high), end)
     return left, right
+
+
+def unit_breaks(text: str) -> list[int]:
+    """Positions of the characters that end a unit (see _unit_bounds)."""
+    return [match.start() for match in _UNIT_BREAK_RE.finditer(text)]
 
 
 def _credentials_used(names: list[str], unit: str) -> bool:
@@ -521,8 +530,10 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
     covered: set[int] = set()
     done: set[tuple[int, int]] = set()
     done_blocks: set[int] = set()
+    breaks = unit_breaks(text)
+    blocks: list[tuple[int, int]] = []  # bullet blocks already read
     for start, end, _ in hits:
-        bounds = _unit_bounds(text, start, end)
+        bounds = _unit_bounds(text, start, end, breaks)
         if bounds in done:
             continue
         if len(done) >= _MAX_UNITS:
@@ -530,7 +541,10 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
         done.add(bounds)
         left, right = bounds
         unit = text[left:right]
-        block = _item_block(text, left) if _BULLET.match(unit) else None
+        seen_block = any(low <= left <= high for low, high in blocks)
+        block = _item_block(text, left) if not seen_block and _BULLET.match(unit) else None
+        if block is not None:
+            blocks.append((block[0], block[1]))
         if block is not None and block[0] not in done_blocks and not (skip is not None and skip(block[0])):
             done_blocks.add(block[0])
             found.append((text[block[0]:block[1]], block[2]))

@@ -88,7 +88,7 @@ def _name_kind(org: str) -> Found[str] | None:
             return found("government", f"name: a {towns[candidate][0]} of the national list", org)
         if candidate in national_bodies():
             return found("government", "name: a ministry or national agency", org)
-        kind = next((k for k in _kinds_by_length() if candidate.endswith(k) and kinds()[k]), None)
+        kind = _ending_kind(candidate)
         if kind is None:
             continue
         code = kinds()[kind]
@@ -99,8 +99,23 @@ def _name_kind(org: str) -> Found[str] | None:
 
 
 @functools.cache
-def _kinds_by_length() -> tuple[str, ...]:
-    return tuple(sorted(kinds(), key=len, reverse=True))
+def _legal_forms_by_length() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(legal_form_sectors().items(), key=lambda item: -len(item[0])))
+
+
+@functools.cache
+def _kind_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(kind) for kind, code in kinds().items() if code}, reverse=True))
+
+
+def _ending_kind(name: str) -> str | None:
+    """The longest kind word with a sector that `name` ends with."""
+    table = kinds()
+    for size in _kind_lengths():
+        tail = name[-size:]
+        if len(tail) == size and table.get(tail):
+            return tail
+    return None
 
 
 def sector_of_name(organization: str) -> Found[str] | None:
@@ -114,7 +129,7 @@ def sector_of_name(organization: str) -> Found[str] | None:
     listed = companies().get(strip_legal_form(org))
     if listed and listed != "other":  # "other" (services, wholesale …) says nothing: read on
         return found(listed, "name: listed company's industry", organization)
-    for form, code in sorted(legal_form_sectors().items(), key=lambda item: -len(item[0])):
+    for form, code in _legal_forms_by_length():
         if form in org:
             return found(code, f"name: legal form '{form}'", organization)
     contains, _, weights = _tables()

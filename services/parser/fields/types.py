@@ -22,7 +22,8 @@ from typing import Callable
 
 from services.parser.evidence import Evidence, Found
 from services.parser.fields import lexicon
-from services.parser.fields.context import is_advisory, is_negated, related_links_start
+from services.parser.fields.context import is_advisory, is_negated
+from services.parser.reading import related_links_start
 from services.parser.resources import data, taxonomies
 
 

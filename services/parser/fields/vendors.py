@@ -37,6 +37,7 @@ from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Evidence, Found
 from services.parser.fields import lexicon
 from services.parser.names import Name, find_names, is_name_char, strip_legal_form
+from services.parser.reading import related_links_start
 from services.parser.resources import data
 
 _BREACH = re.compile(
@@ -142,7 +143,6 @@ class _Words(NamedTuple):
     hired: re.Pattern[str]  # investigation work: the company is a countermeasure
     unrelated: re.Pattern[str]  # the sentence denies that the company is involved
     relatives: re.Pattern[str]  # the company is the organisation's parent or subsidiary
-    tails: re.Pattern[str]  # a heading after which the page lists other articles
 
 
 @functools.cache
@@ -156,8 +156,6 @@ def _words() -> _Words:
         hired=re.compile(alternation(table["investigation"])),
         unrelated=re.compile(alternation(table["unrelated"])),
         relatives=re.compile(alternation(table["relatives"])),
-        tails=re.compile(rf"^[ \t]*[【\[■◆●]?(?:{alternation(_table()['tails']['headings'])})[】\]]?[ \t:：]*$",
-                         re.MULTILINE),
     )
 
 
@@ -436,12 +434,6 @@ def _operator_candidates(text: str, reader: _Reader) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _body_end(text: str) -> int:
-    """Where the disclosure ends and page furniture (関連記事, ランキング …) begins."""
-    match = _words().tails.search(text)
-    return match.start() if match else len(text)
-
-
 def extract_vendors(text: str, organization: str | None = None, countermeasure_lines: set[int] | None = None,
                     hits: lexicon.Hits | None = None) -> Found[list[str]]:
     """Vendor names as written, in order of first mention. `countermeasure_lines` holds the
@@ -449,7 +441,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
     counter_names = _counter_names()
     if hits is None:
         hits = lexicon.scan(text)
-    limit = _body_end(text)
+    limit = related_links_start(text)
     blocked: list[tuple[int, int]] = []
     dictionary_hits: list[tuple[int, int, str]] = []
     noun_ends: list[int] = []
