@@ -65,6 +65,18 @@ class Name:
     place: str | None = None  # a prefecture written before a municipality ("栃木県")
 
 
+# A run of name characters at the end of a text (see is_name_char).
+_NAME_RUN_END = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆ヶヵーｰ・&＆A-Za-z0-9\\-]+\\Z")
+
+
+_NAME_CHARS = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆ヶヵーｰ・&＆A-Za-z0-9\\-]+")
+
+
+def is_name(text: str) -> bool:
+    """True when every character of `text` is a name character (see is_name_char)."""
+    return _NAME_CHARS.fullmatch(text) is not None
+
+
 def is_name_char(char: str) -> bool:
     """Kanji, katakana, Latin letters and digits, and the marks names use."""
     code = ord(char)
@@ -192,10 +204,13 @@ def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
     start = end
     low = max(0, end - _MAX_NAME)
     while start > low:
+        run = _NAME_RUN_END.search(text, low, start)  # the plain run, in one step
+        if run is not None:
+            start = run.start()
+            if start <= low:
+                break
         char = text[start - 1]
-        if is_name_char(char):
-            start -= 1
-        elif "\u3041" <= char <= "\u3096" and char not in _PARTICLES:
+        if "\u3041" <= char <= "\u3096" and char not in _PARTICLES:
             kana = start - 1
             while kana > low and start - kana < 6 and "\u3041" <= text[kana - 1] <= "\u3096" \
                     and text[kana - 1] not in _PARTICLES:
@@ -412,7 +427,7 @@ def quoted_names(text: str) -> list[Name]:
     found = []
     for match in _QUOTED.finditer(text):
         inner = match.group(1)
-        if not all(is_name_char(ch) for ch in inner):
+        if not is_name(inner):
             continue
         before = text[max(0, match.start() - 12):match.start()].rstrip("の ")
         if match.group(2) is not None or before.endswith(_QUOTE_CONTEXT):

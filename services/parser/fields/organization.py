@@ -29,7 +29,7 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import Name, find_names, is_name_char, municipalities, self_references
+from services.parser.names import Name, find_names, is_name, is_name_char, municipalities, self_references
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -176,7 +176,7 @@ def _name_line(text: str) -> str | None:
     if compact != line and looks_like_org(compact) and any(_LEGAL_RE.fullmatch(t) for t in tokens):
         return line
     # "専門学校 福祉リソースカレッジ広島": a kind word, a space and a name
-    if len(tokens) == 2 and find_names(tokens[0]) and all(is_name_char(c) for c in tokens[1]) and officer is None:
+    if len(tokens) == 2 and find_names(tokens[0]) and is_name(tokens[1]) and officer is None:
         kind = find_names(tokens[0])[0]
         if kind.generic and kind.end == len(tokens[0]):
             return line
@@ -346,7 +346,7 @@ def _subject(lead: str, titles: list[str]) -> Found[str] | None:
 
 def _plausible_unknown_name(text: str) -> bool:
     """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
-    if len(text) < 2 or not all(is_name_char(ch) for ch in text):
+    if len(text) < 2 or not is_name(text):
         return False
     if text in self_references() or text in ("同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
         return False
