@@ -318,11 +318,13 @@ def _find_names(text: str) -> list[Name]:
             if source == "kind":
                 if text.startswith("法人", end):
                     continue  # 学校法人, 医療法人: a legal form, found as such
+                nxt = text[end:end + 1]
+                if nxt and not _is_kanji(key[-1]) and _continues(key[-1], nxt):
+                    continue  # "クレジットカード", "センター試験": a katakana word goes on
                 left = _left_run(text, start)
                 left = _town_before(text, left, towns)
                 left = _hiragana_name_start(text, left)
                 name = _named(text, left, end, "kind", key, kind_sectors[key] or None)
-                nxt = text[end:end + 1]
                 if name is not None and nxt and _continues(key[-1], nxt) and not _unit_end(text, end) \
                         and (name.generic or not _is_kanji(nxt)):
                     continue  # "大学院生", "病院内", "クレジットカード": the word goes on

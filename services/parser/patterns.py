@@ -46,8 +46,8 @@ def first_characters(pattern: str, flags: int = 0) -> set[str] | None:
 def _first(items: list[tuple[Any, Any]]) -> set[str] | None:
     found: set[str] = set()
     for op, argument in items:
-        if op is sre_constants.AT:
-            continue
+        if op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            continue  # assertions consume nothing: the next item says what comes first
         if op is sre_constants.LITERAL:
             return found | {chr(argument)}
         if op is sre_constants.IN:

@@ -42,6 +42,7 @@ from typing import Callable
 from services.parser.evidence import Evidence, Found
 from services.parser.fields.context import clause_after
 from services.parser.fields import lexicon
+from services.parser.patterns import first_characters
 from services.parser.resources import data
 
 _MAX_MENTIONS = 50  # per kind: a term repeated thousands of times adds no information, only time
@@ -96,7 +97,10 @@ _SEPARATORS = re.compile(
     r"\([0-9]{1,2}\)|(?<![0-9])[0-9]{1,2}\)|[、;]|(?<![0-9]),|,(?![0-9])|や|と(?![しいのもかはうなりこ])"
 )
 # Separators and parentheses in one pass: a separator splits a unit only outside parentheses.
-_SEGMENT_MARKS = re.compile(f"(?P<sep>{_SEPARATORS.pattern})|(?P<open>\\()|(?P<close>\\))")
+_MARK_STARTS = first_characters(_SEPARATORS.pattern)
+_SEGMENT_MARKS = re.compile(
+    (f"(?=[{re.escape(''.join(sorted(_MARK_STARTS | set('()'))))}])" if _MARK_STARTS else "")
+    + f"(?:(?P<sep>{_SEPARATORS.pattern})|(?P<open>\\()|(?P<close>\\)))")
 _SOFT_SEPARATORS = re.compile(r"[・/]")  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
 # relative clause ("続柄の書いた名簿", "住所の記載された書類").

@@ -93,7 +93,9 @@ _SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以�
 _LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
 # A run of Latin letters and katakana: a company name written without a legal form
 # (BIPROGY, NTTビジネスソリューションズ, エヌ・ティ・ティ・ロジスコ).
-_LATIN_KANA_RUN = re.compile(r"[A-Za-z0-9ァ-ヺー・&]{3,40}")
+# It must start a word: no name character (kanji, kana, Latin) right before it.
+_LATIN_KANA_RUN = re.compile(r"(?<![\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆ヶヵーｰ・&＆A-Za-z0-9\-])"
+                             r"[A-Za-z0-9ァ-ヺー・&]{3,40}")
 _LEGAL_PREFIX = re.compile("|".join(re.escape(form) for form in _LEGAL_FORMS))
 _KANJI = re.compile(r"[一-龥々ヶ]")
 # Read in a window that ends at 委託: "<kanji name>に|へ<object>を?再?" up to the window's end.
@@ -416,7 +418,7 @@ def _operator_candidates(text: str, reader: _Reader) -> list[tuple[int, int]]:
                 break
             start, end = run.span()
             before = text[start - 1:start]
-            if before and (is_name_char(before) or before.isalnum()):
+            if before.isalnum():
                 continue
             word = run.group()
             if word.lower() in _GENERIC or _is_generic(word) or word.isdigit() or not any(ch.isalpha() for ch in word):
