@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.parser.fields.context import is_advisory, is_negated, related_links_start
+from services.parser.fields.context import is_advisory, is_negated
+from services.parser.reading import related_links_start
 from services.parser.fields.types import classify_types, literal_prefix
 
 
