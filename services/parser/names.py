@@ -363,6 +363,8 @@ _NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同�
 def _town_before(text: str, left: int, towns: dict[str, tuple[str, str]]) -> int:
     """Extend a name's start over a municipality written just before it in kana
     ("みどり市|社会福祉協議会"), which the run of kanji stops short of."""
+    if left == 0 or text[left - 1] not in "市町村区都道府県":
+        return left
     for size in range(2, 9):
         if left - size < 0:
             break
