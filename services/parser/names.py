@@ -21,6 +21,7 @@ All work is a dictionary pass plus bounded scans: time linear in the text.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import contextvars
 import csv
@@ -294,8 +295,11 @@ def memo() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def find_names(text: str) -> list[Name]:
-    """Organisation names in `text`, longest first among overlaps, in text order."""
+def find_names(text: str, near: list[tuple[int, int]] | None = None) -> list[Name]:
+    """Organisation names in `text`, longest first among overlaps, in text order; with
+    `near` (ordered, disjoint spans), only the names that start inside one of them."""
+    if near is not None:
+        return [name for name in _find_names(text, near) if _inside(near, name.start)]
     table = _MEMO.get()
     if table is None or len(text) > _CACHED_CHARS:
         return _find_names(text)
@@ -304,7 +308,12 @@ def find_names(text: str) -> list[Name]:
     return list(table[text])
 
 
-def _find_names(text: str) -> list[Name]:
+def _inside(spans: list[tuple[int, int]], position: int, slack: int = 0) -> bool:
+    index = bisect.bisect_right(spans, (position, len(spans) + 10**9)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1] + slack
+
+
+def _find_names(text: str, near: list[tuple[int, int]] | None = None) -> list[Name]:
     kind_sectors = kinds()
     towns = municipalities()
     found: list[Name] = []
@@ -312,6 +321,9 @@ def _find_names(text: str) -> list[Name]:
         if count >= _MAX_HITS:
             break
         end = last + 1
+        if near is not None and not _inside(near, max(0, end - 1 - _MAX_NAME), _MAX_NAME * 2) \
+                and not _inside(near, end - 1, 0):
+            continue  # a name ending here cannot start inside a wanted span
         for source, key in values:
             start = end - len(key)
             name = None
@@ -350,7 +362,11 @@ def _find_names(text: str) -> list[Name]:
                 name = Name(key, start, end, "national", key, "government")
             if name is not None:
                 found.append(name)
-    found.extend(quoted_names(text))
+    if near is None:
+        found.extend(quoted_names(text))
+    else:
+        for low, high in near:
+            found.extend(name for name in quoted_names(text, low, min(len(text), high + _MAX_NAME)))
     return _longest(found, text)
 
 
@@ -426,10 +442,10 @@ def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, s
 _QUOTED = re.compile(r"[「『]([^「」『』\s]{2,24})[」』](社|(?:\([^()]{0,40}\))?(?=が|は|において|では|で発生))?")
 
 
-def quoted_names(text: str) -> list[Name]:
-    """Names in 「」 that the text calls a company, a body or 社."""
+def quoted_names(text: str, start: int = 0, end: int | None = None) -> list[Name]:
+    """Names in 「」 that the text (or text[start:end]) calls a company, a body or 社."""
     found = []
-    for match in _QUOTED.finditer(text):
+    for match in _QUOTED.finditer(text, start, len(text) if end is None else end):
         inner = match.group(1)
         if not is_name(inner):
             continue

@@ -294,10 +294,8 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.windows = _cue_windows(text)
-        # Names are kept only near the words that make operators; one pass over the text
-        # reads them (the windows cover most of a disclosure, and a name is never cut at an edge).
-        found = [n for n in find_names(text) if any(low <= n.start < high for low, high in self.windows)] \
-            if self.windows else []
+        # Names are read only near the words that make operators (whole, never cut at an edge).
+        found = find_names(text, self.windows) if self.windows else []
         self.names = [n for n in found if n.source != "municipality" and n.source != "prefecture"]
         self.public = [(n.start, n.end) for n in found if n.sector == "government"][:_MAX_MENTIONS * 4]
         self.by_start: dict[int, Name] = {}
