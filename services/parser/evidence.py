@@ -7,15 +7,13 @@ prints them, so a doubted field is explained in one look.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
 _TEXT_LIMIT = 160
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """The rule that decided a field and the text it read (cut to a short quote)."""
 
     rule: str
@@ -25,8 +23,7 @@ class Evidence:
         return {"rule": self.rule, "text": quote(self.text)}
 
 
-@dataclass(frozen=True, slots=True)
-class Found(Generic[T]):
+class Found(NamedTuple, Generic[T]):
     """A field value with its evidence."""
 
     value: T

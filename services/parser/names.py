@@ -28,8 +28,7 @@ import csv
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 
 from services.common.dictionary import Dictionary
@@ -52,8 +51,7 @@ _RIGHT_STOPS = ("より", "から", "まで", "など", "および", "ならび�
 _QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(NamedTuple):
     """One organisation name found in a text."""
 
     text: str  # as written (normalised), without determiners

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.parser.fields.dates import find_dates, is_date_line
 from services.parser.resources import data
@@ -27,8 +27,7 @@ _HEAD_LINES = 60
 _TAIL_LINES = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One normalised line and the role a reader gives it."""
 
     index: int  # position in the segment's lines
