@@ -48,7 +48,7 @@ from services.parser.reading import line_role
 from services.parser.several import parts
 
 CASE_HEADER = re.compile(
-    r"^\s*【\s*セキュリティ事件簿\s*#?\s*(?P<year>\d{4})?(?:\s*[-ー]\s*(?P<num>\d{1,4}))?\s*】\s*(?P<rest>.*)$"
+    r"^\s*【\s*セキュリティ事件簿\s*#?\s*(?P<year>\d{4})?(?:\s*[-ー]\s*(?P<num>\d{1,5}))?\s*】\s*(?P<rest>.*)$"
 )
 END_MARKER = re.compile(r"^\s*(?:リリース文アーカイブ|出典\s*[:：]|引用元\s*[:：]|Source\s*:)")
 _TITLE_VOCAB = re.compile(

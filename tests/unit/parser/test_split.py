@@ -138,3 +138,8 @@ def test_organisation_unit_written_apart_joins_the_name() -> None:
     (incident,) = parse_post(text)
     assert (incident["organization"], incident["sector"], incident["incident_types"]) == (
         "〇〇市教育委員会", "government", ["loss_theft"])  # boards of education are local government
+
+
+def test_a_five_digit_case_number_is_still_a_case_header() -> None:
+    (incident,) = parse_post("【セキュリティ事件簿#2025-01234】みどり中央病院 ランサムウェア被害について 2025/4/3\n\n当院のサーバーが暗号化されました。")
+    assert (incident["case_id"], incident["organization"]) == ("2025-1234", "みどり中央病院")
