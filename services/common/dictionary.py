@@ -8,7 +8,7 @@ pyahocorasick, whose nodes look their transitions up one by one.
 
 from __future__ import annotations
 
-from typing import Generic, Iterator, Mapping, TypeVar
+from typing import Generic, Mapping, TypeVar
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
@@ -28,10 +28,9 @@ class Dictionary(Generic[V]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def iter(self, text: str) -> Iterator[tuple[int, V]]:
+    def iter(self, text: str) -> list[tuple[int, V]]:
         """(index of the last character, value) of every occurrence, in order of their end."""
         if self._machine is None or not text:
-            return
+            return []
         values = self._values
-        for index, _, end in self._machine.find_matches_as_indexes(text, overlapping=True):
-            yield end - 1, values[index]
+        return [(end - 1, values[index]) for index, _, end in self._machine.find_matches_as_indexes(text, overlapping=True)]

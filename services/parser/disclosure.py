@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from services.parser.patterns import compile_alternatives
 from services.parser.resources import data
 
-_CHARS = 2500  # the opening of a text says what it is; the rest adds time, not evidence
+_CHARS = 1500  # the opening of a text says what it is; the rest adds time, not evidence
 _CAP = 3  # distinct cues counted per group
 
 

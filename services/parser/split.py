@@ -79,7 +79,7 @@ _EVIDENCE_CHARS = 6000
 _WINDOW_CHARS = 3000
 _TITLE_END = frozenset("日0123456789")
 _NOT_READ = ("furniture", "caption", "byline")  # lines a reader skips: never evidence
-_VERDICT_CHARS = 2500
+_VERDICT_CHARS = 1500
 _MAX_SUBCHUNKS = 200  # sub-chunks of one post judged one by one; the rest are judged together
 _TOP_LINES = 15
 

@@ -101,7 +101,8 @@ _MARK_STARTS = first_characters(_SEPARATORS.pattern)
 _SEGMENT_MARKS = re.compile(
     (f"(?=[{re.escape(''.join(sorted(_MARK_STARTS | set('()'))))}])" if _MARK_STARTS else "")
     + f"(?:(?P<sep>{_SEPARATORS.pattern})|(?P<open>\\()|(?P<close>\\)))")
-_SOFT_SEPARATORS = re.compile(r"[・/]")  # split an item only where a part is a known kind
+_SOFT_SEPARATORS = re.compile(r"[・/]")
+_ANY_SEPARATOR = re.compile(f"{_SEPARATORS.pattern}|[・/(]")  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
 # relative clause ("続柄の書いた名簿", "住所の記載された書類").
 _HEAD_END = re.compile(
@@ -554,6 +555,8 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
             found.append((text[block[0]:block[1]], block[2]))
         label = _label_end(unit)
         anchored = label > 0 or _labelled_line_before(text, left)
+        if not anchored and not _ANY_SEPARATOR.search(unit):
+            continue  # one item alone and no label: it makes no list (and marks no term as listed)
         for run in _runs(unit[label:], left + label, anchored=anchored):
             names = [name for item in run.items for name in _names(item)]
             if not any(name in known for name in names) or (len(names) < 2 and not run.anchored):

@@ -89,6 +89,8 @@ _FOLLOWING = re.compile(
     r"|(?:は|が)(?P<contract>[^。\n]{0,60}?)受託し"
 )
 _ENTRUSTED_ROLE = re.compile(r"委託|受託|指定管理")
+# What _FOLLOWING needs somewhere in the text before any candidate name is worth reading.
+_PREDICATES = re.compile(r"委託|受託|[がの](?:提供|運用|運営|保守|開発|構築)")
 _SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以下、?当")
 _LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
 # A run of Latin letters and katakana: a company name written without a legal form
@@ -528,12 +530,18 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         if quoted and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™.+" for ch in quoted.group("name")):
             product(quoted.group("name"), quoted.start("name"), quoted.end("name"), "product named after its kind")
 
-    reader = _Reader(text[:limit])
+    readers: list[_Reader] = []
+
+    def reader() -> _Reader:  # names are read only when a cue asks for one (most texts name no operator)
+        if not readers:
+            readers.append(_Reader(text[:limit]))
+        return readers[0]
+
     role, listed = _words().role, _words().listed
     for tries, match in enumerate(_ENTRUSTING.finditer(text, 0, limit)):
         if tries >= _MAX_MENTIONS:
             break
-        span = reader.after(match.end())
+        span = reader().after(match.end())
         if span:
             operator(*span, "company named after 委託/受託", _clause_before(text, match.start()))
     for tries, match in enumerate(role.finditer(text, 0, limit)):
@@ -548,7 +556,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         position = match.end()
         while position < limit and text[position] in " \t\n(・" and position - match.end() < 8:
             position += 1
-        span = reader.after(position, strict=match.group("link") == "の")
+        span = reader().after(position, strict=match.group("link") == "の")
         if span:
             operator(*span, "company named after its operator role", _clause_before(text, match.start()))
     if re.search("委託|受託", text[:limit]):
@@ -557,7 +565,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 break
             position = match.end()
             for _ in range(8):  # 事務局:A、B、C
-                span = reader.after(position)
+                span = reader().after(position)
                 if not span:
                     break
                 operator(*span, "company listed under its operator role")
@@ -565,7 +573,8 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 if position >= limit or text[position] not in "、,・":
                     break
                 position += 1
-    for start, end in _operator_candidates(text[:limit], reader):
+    candidates = _operator_candidates(text[:limit], reader()) if _PREDICATES.search(text, 0, limit) else []
+    for start, end in candidates:
         trailer = _TRAILER.match(text, end)
         if trailer.group() and _SELF_REFERENCE.search(trailer.group()):
             continue
@@ -587,7 +596,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         after = text[position + 2:position + 3]
         if run and after not in ("先", "元", "料", "費", "者") and run.start() > low \
                 and not _KANJI.match(text, run.start() - 1) and not _is_generic(run.group("name")) \
-                and not reader.government(*run.span("name")):
+                and not reader().government(*run.span("name")):
             context = _clause_before(text, run.start()) + run.group("gap")
             operator(*run.span("name"), "company named before 委託", context)
         position = text.find("委託", position + 2, limit)
