@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, NamedTuple, TypeVar
 
-T = TypeVar("T")
+T = TypeVar("T", covariant=True)  # a Found[str] is a Found[str | None]
 _TEXT_LIMIT = 160
 
 

@@ -189,7 +189,8 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def _strip_determiners(text: str) -> str:
     """Remove leading determiners (longest first) as long as something remains."""
-    return text[_word_patterns()[0].match(text).end():]
+    match = _word_patterns()[0].match(text)
+    return text[match.end():] if match else text
 
 
 def _only_generic(prefix: str) -> bool:
@@ -354,8 +355,8 @@ def _find_names(text: str, near: list[tuple[int, int]] | None = None) -> list[Na
             elif source == "municipality":
                 name = _municipality(text, start, end, key, towns[key])
             elif source == "national":
-                before = text[start - 1:start] if start else ""
-                if before and is_name_char(before) and not text.endswith(("日本", "国立"), 0, start):
+                previous = text[start - 1:start] if start else ""
+                if previous and is_name_char(previous) and not text.endswith(("日本", "国立"), 0, start):
                     continue
                 name = Name(key, start, end, "national", key, "government")
             if name is not None:

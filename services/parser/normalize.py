@@ -12,7 +12,6 @@ merge the organisation and the title in a header line.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 
@@ -41,7 +40,7 @@ def normalize_lines(text: str) -> tuple[list[str], list[str]]:
     raw = text.split("\n")
     fixed = _ODD.sub(_fix, text)  # one pass; the odd characters are rare
     lines = raw if fixed is text or fixed == text else fixed.split("\n")
-    return raw, list(map(unicodedata.normalize, itertools.repeat("NFKC", len(lines)), lines))
+    return raw, [unicodedata.normalize("NFKC", line) for line in lines]
 
 
 def _fix(match: re.Match[str]) -> str:

@@ -30,7 +30,7 @@ _TAIL_LINES = 20
 class Line(NamedTuple):
     """One normalised line and the role a reader gives it."""
 
-    index: int  # position in the segment's lines
+    number: int  # position in the segment's lines
     text: str  # normalised, stripped
     role: str  # furniture | caption | byline | timestamp | date | heading | text
 

@@ -346,7 +346,7 @@ def split(text: str) -> list[Segment]:
     evidence = _Evidence(lines)
     segments = []
     for draft in _drafts(lines, evidence):
-        pieces = [(draft.start, draft.end, None)]
+        pieces: list[tuple[int, int, str | None]] = [(draft.start, draft.end, None)]
         if draft.kind == "incident" and draft.fmt in ("untitled", "press_release"):
             found = parts(lines[draft.start:draft.end])
             if found:

@@ -125,7 +125,7 @@ class Count(NamedTuple):
 
 
 class _Candidate(NamedTuple):
-    count: Count
+    phrase: Count
     start: int
     end: int
     line: int  # index of the line the count is on
@@ -312,7 +312,7 @@ def _list_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[li
         parts = [c for c in on_line if not c.total]  # a stated total on an item's line is not an item
         if not parts:
             continue
-        best = max(parts, key=lambda c: c.count.value)
+        best = max(parts, key=lambda c: c.phrase.value)
         row = "|" in line_text  # a table row: its cells may hold sentences
         marked = row or bool(_LIST_MARKER.match(line_text))
         named = bool(_GROUP_BEFORE.search(_before(text, best.start, lines.starts[line])))
@@ -323,7 +323,7 @@ def _list_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[li
             if len(block) >= 2:
                 groups.append(block)
             block = []
-        if item and (best.count.unit in _PERSON_UNITS or _GROUP.search(line_text[:best.start - lines.starts[line]])):
+        if item and (best.phrase.unit in _PERSON_UNITS or _GROUP.search(line_text[:best.start - lines.starts[line]])):
             block.append(best)
             last_line = line
         elif not item:
@@ -367,14 +367,14 @@ def _prose_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[l
 
 def _unsummed(text: str, lines: _Lines, found: list[_Candidate]) -> list[_Candidate] | None:
     """Disjoint sub-counts that no other stated count covers (no total), if any."""
-    largest_first = sorted(found, key=lambda c: -c.count.value)
+    largest_first = sorted(found, key=lambda c: -c.phrase.value)
     for group in _list_siblings(text, lines, found) + _prose_siblings(text, lines, found):
-        values = {c.count.value for c in group}
+        values = {c.phrase.value for c in group}
         if len(values) < 2:
             continue  # the same figure restated is not a breakdown
         inside = {c.start for c in group}
         outside = next((c for c in largest_first if c.start not in inside), None)
-        if outside is None or outside.count.value < sum(values):
+        if outside is None or outside.phrase.value < sum(values):
             return group
     return None
 
@@ -407,29 +407,29 @@ def headline_count(text: str) -> Found[Count | None]:
     found = _candidates(text, lines, exposure)
     main = [c for c in found if not c.fallback]
     vague = _vague(text, lines, exposure)
-    if vague is not None and all(c.count.value < vague[0] for c in main):
+    if vague is not None and all(c.phrase.value < vague[0] for c in main):
         return Found(None, Evidence("the headline figure is vague", vague[1]))
     if not found:
         return Found(None, Evidence("no count of people or records stated"))
     if not main:
-        best = max(found, key=lambda c: (c.tier, c.count.value, -c.start))
-        return Found(best.count, Evidence("the only figure stated: documents or files", _quote(text, best)))
+        best = max(found, key=lambda c: (c.tier, c.phrase.value, -c.start))
+        return Found(best.phrase, Evidence("the only figure stated: documents or files", _quote(text, best)))
     found = main
     unsummed = _unsummed(text, lines, found)
     if unsummed is not None:
         first = max(lines.starts[unsummed[0].line], unsummed[0].start - 20)
         quote = text[first:unsummed[-1].end] if unsummed[-1].end - first <= 160 \
-            else " / ".join(c.count.text for c in unsummed)
+            else " / ".join(c.phrase.text for c in unsummed)
         return Found(None, Evidence("disjoint sub-counts with no stated total", quote))
     tier = max(c.tier for c in found)
     top = [c for c in found if c.tier == tier]
-    best = max(top, key=lambda c: (c.count.value, -c.start))
+    best = max(top, key=lambda c: (c.phrase.value, -c.start))
     labelled = [c for c in top if c.labelled]
     if labelled:
-        label = max(labelled, key=lambda c: (c.count.value, -c.start))
-        if not (best.total and best.count.value > label.count.value):
-            return Found(label.count, Evidence("the figure stated under its label", _quote(text, label)))
-    return Found(best.count, Evidence(_RULES[best.kind], _quote(text, best)))
+        label = max(labelled, key=lambda c: (c.phrase.value, -c.start))
+        if not (best.total and best.phrase.value > label.phrase.value):
+            return Found(label.phrase, Evidence("the figure stated under its label", _quote(text, label)))
+    return Found(best.phrase, Evidence(_RULES[best.kind], _quote(text, best)))
 
 
 _RULES = {"total": "stated total", "people": "largest count of people or personal data",

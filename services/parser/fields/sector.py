@@ -20,6 +20,7 @@ import functools
 import re
 from collections import Counter
 
+from services.common.dictionary import Dictionary
 from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
 from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, national_bodies,
@@ -43,7 +44,7 @@ _BARE_PUBLIC_BODY = re.compile(r"(?:^|[、。「\n])(市|町|村|区|県|都|府
 
 
 @functools.cache
-def _tables() -> tuple[object, object, dict]:
+def _tables() -> tuple[Dictionary[tuple[str, str]], Dictionary[tuple[str, str]], dict[tuple[str, str], int]]:
     table = data("sectors")
     codes = taxonomies()["sectors"]
     unknown = set(table) - set(codes)

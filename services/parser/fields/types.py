@@ -41,7 +41,7 @@ def literal_prefix(cue: str) -> str:
     lookbehind = _LOOKBEHIND.match(cue)
     if lookbehind:
         cue = cue[lookbehind.end():]
-    prefix = []
+    prefix: list[str] = []
     for char in cue:
         if char in _META:
             if char in "?*{" and prefix:

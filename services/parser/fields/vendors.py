@@ -576,6 +576,8 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
     candidates = _operator_candidates(text[:limit], reader()) if _PREDICATES.search(text, 0, limit) else []
     for start, end in candidates:
         trailer = _TRAILER.match(text, end)
+        if trailer is None:
+            continue
         if trailer.group() and _SELF_REFERENCE.search(trailer.group()):
             continue
         match = _FOLLOWING.match(text, trailer.end())
