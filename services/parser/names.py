@@ -46,8 +46,8 @@ _VERB_ENDINGS = frozenset("たるてすだずばびくうい")
 # Verb endings a run of kana before a legal form stops at ("委託している|日鉄…株式会社").
 _VERB_SUFFIXES = ("している", "していた", "しています", "した", "する", "される", "された", "ている", "ていた", "である",
                   "いる", "った", "ける", "げる", "れる", "せる")
-# Words a name written in kana after its legal form stops at.
-_RIGHT_STOPS = ("より", "から", "まで", "など", "および", "ならびに", "として", "について", "に関", "において")
+# Words a name after its legal form stops at ("株式会社X提供", "株式会社Xより").
+_RIGHT_STOPS = ("より", "から", "まで", "など", "および", "ならびに", "として", "について", "に関", "において", "提供", "委託")
 _QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
 
 

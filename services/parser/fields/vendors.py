@@ -49,7 +49,8 @@ _COUNTER_SENTENCE = re.compile(
     r"契約し|に変更|再発防止|を実施し"
 )
 # A company is bought or hired afterwards (never an operator) when its sentence says so.
-_HIRED = re.compile(r"導入|採用|切り?替え|移行し|新たに")
+# Hired afterwards (a countermeasure), not "導入していた" (the service in use when it was breached).
+_HIRED = re.compile(r"(?:導入|採用)(?!して(?:いた|おりました|いました))|切り?替え|移行し|新たに")
 # Product nouns are found with Aho-Corasick; the name after one is read with an
 # anchored regex, so no pattern is tried at every position of the text.
 # Not アプリ or サービス: after those a Latin name is usually the organisation's own brand.
@@ -85,12 +86,17 @@ _ENTRUSTING = re.compile(
 _TRAILER = re.compile(r"[」』]?(?:[一-龥]{0,4}(?:支社|支店|営業所|事業所))?(?:[((][^()()\n]{1,40}[))])?")
 _FOLLOWING = re.compile(
     r"(?P<entrusted>(?:に|へ)(?P<gap>[^\s。、ぁ-ねは-ゖ]{0,12}を?)(?:再)?委託(?!先|元|料|費|者|契約の))"
-    r"|(?P<operates>(?:が|の)(?:提供|運用|運営|保守|開発|構築))(?:する|している|していた|した|を行う|を行って|[)）])"
+    r"|(?P<operates>(?:が|の)?(?:提供|運用|運営|保守|開発|構築))(?:する|している|していた|した|を行う|を行って|[)）])"
     r"|(?:は|が)(?P<contract>[^。\n]{0,60}?)受託し"
 )
 _ENTRUSTED_ROLE = re.compile(r"委託|受託|指定管理")
+# Before a company name: it provides the service, or the organisation uses it.
+_PROVIDING = re.compile(
+    r"(?:を)?提供(?:する|している|していた)(?=\s?(?:株式会社|有限会社|合同会社|[A-Za-zァ-ヺ]))"
+    r"|利用して(?:いる|いた|おります|おりました)[^。、\n]{0,12}?(?:会社|事業者|サービス)(?=\s?(?:株式会社|有限会社|合同会社))"
+)
 # What _FOLLOWING needs somewhere in the text before any candidate name is worth reading.
-_PREDICATES = re.compile(r"委託|受託|[がの](?:提供|運用|運営|保守|開発|構築)")
+_PREDICATES = re.compile(r"委託|受託|(?:[がの])?(?:提供|運用|運営|保守|開発|構築)")
 _SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以下、?当")
 _LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
 # A run of Latin letters and katakana: a company name written without a legal form
@@ -538,6 +544,14 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         return readers[0]
 
     role, listed = _words().role, _words().listed
+    # The company that provides the breached service: "サービスを提供する株式会社X(…)より、
+    # 同社のシステムが不正アクセス…", "当社が利用している決済サービス会社株式会社Xにて…流出".
+    for tries, match in enumerate(_PROVIDING.finditer(text, 0, limit)):
+        if tries >= _MAX_MENTIONS:
+            break
+        span = reader().after(match.end())
+        if span and _BREACH.search(_sentence(text, span[0], span[1])):
+            operator(*span, "company named as the provider of the breached service", _clause_before(text, match.start()))
     for tries, match in enumerate(_ENTRUSTING.finditer(text, 0, limit)):
         if tries >= _MAX_MENTIONS:
             break

@@ -170,3 +170,23 @@ def test_short_name_of_the_organisation_is_not_a_vendor() -> None:
 def test_name_ends_before_yori() -> None:
     text = "出荷業務を委託している株式会社ハコブより山海運輸へ再委託していた配達で、メールが誤送信されました。"
     assert vendors(text) == ["株式会社ハコブ", "山海運輸"]
+
+
+def test_the_provider_of_the_breached_service_is_a_vendor() -> None:
+    text = ("画面表示を最適化するサービスを提供する株式会社アオバテック(東京都港区)より、"
+            "同社のシステムが不正アクセスによる改ざんを受けた旨の公表がありました。")
+    assert vendors(text) == ["株式会社アオバテック"]
+
+
+def test_a_provider_in_parentheses_after_the_service_is_a_vendor() -> None:
+    text = "当社サイトに導入していた表示変換サービス(株式会社アオバテック提供)に対して第三者による不正アクセスがありました。"
+    assert vendors(text) == ["株式会社アオバテック"]
+
+
+def test_the_service_company_the_organisation_uses_is_a_vendor_where_the_leak_happened() -> None:
+    text = "この度、当事務局が利用しております決済サービス会社株式会社ミドリペイにて、個人情報の流出が発生しました。"
+    assert vendors(text) == ["株式会社ミドリペイ"]
+
+
+def test_a_provider_named_without_a_breach_is_not_a_vendor() -> None:
+    assert vendors("決済サービスを提供する株式会社ミドリペイと提携し、新しい支払い方法を導入しました。") == []
