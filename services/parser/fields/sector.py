@@ -36,6 +36,7 @@ _SUBJECT_PARTICLE = re.compile(r"(?:で|では|において|は|が)(?!ない)")
 _PUBLIC_SECTORS = frozenset(("government", "education", "healthcare", "research", "association"))
 _FACILITY_SECTORS = frozenset(("government", "education", "healthcare"))
 _DESCRIPTOR_CHARS = 30
+_COMPANY = re.compile(r"株式会社|有限会社|合同会社|\(株\)")
 # A description ends right before the name: "…の", "…を手がける", "…する", "…会社「".
 _DESCRIPTOR_END = re.compile(r"(?:の|る|た|する|している|ている)[「『]?$|会社[「『]?$|[「『]$")
 # "町が利用する…", "区は、…", "市といたしましては": a municipality speaking of itself without its name.
@@ -155,9 +156,11 @@ def sector_of_descriptor(organization: str, text: str) -> Found[str] | None:
     descriptor = text[max(left, position - _DESCRIPTOR_CHARS):position]
     if not _DESCRIPTOR_END.search(descriptor):
         return None
-    _, words, weights = _tables()
+    contains, words, weights = _tables()
     votes: Counter[str] = Counter()
     for end_pos, (code, word) in words.iter(descriptor):
+        votes[code] += len(word)
+    for end_pos, (code, word) in contains.iter(descriptor):  # "ソフトバンク子会社である「X」"
         votes[code] += len(word)
     for name in find_names(descriptor):
         if name.sector:
@@ -226,7 +229,9 @@ def classify_sector(organization: str | None, title: str, body: str, hits: lexic
     if not scores:
         return found("other", "no sector cue", "")
     code, score = max(scores.items(), key=lambda item: item[1])
-    if score < 3:
+    # A company's customers ordering and paying on its site: a shop, even on two cues.
+    needed = 2 if code == "retail_ecommerce" and organization and _COMPANY.search(organization) else 3
+    if score < needed:
         return found("other", "sector cues too weak", "")
     top = [word for (c, word), _ in body_hits.most_common() if c == code][:3]
     return found(code, "words of the text: " + ", ".join(top), title)

@@ -75,3 +75,12 @@ def test_no_evidence_is_other() -> None:
 def test_the_sector_says_which_rule_decided() -> None:
     found = classify_sector("みどり中央病院", "", "")
     assert found.evidence.rule == "name: kind '病院'"
+
+
+def test_a_company_whose_customers_order_and_pay_on_its_site_is_a_shop() -> None:
+    body = "弊社が運営する公式サイトにおいて、カード決済をご利用いただいたお客様のご注文情報が漏えいしました。"
+    assert sector("株式会社アオバ", "", body) == "retail_ecommerce"
+
+
+def test_a_business_named_before_the_company_through_its_parent() -> None:
+    assert sector("アオバテクノ", lead="ソフトバンク子会社である「アオバテクノ」において障害が発生している。") == "telecom_it"
