@@ -314,3 +314,25 @@ def test_password_hard_to_guess_is_not_account_takeover() -> None:
 
 def test_how_members_log_in_is_not_account_takeover() -> None:
     assert types("会員はIDとパスワードを使用してログインする仕組みです。") == ["other"]
+
+
+def test_a_threatening_message_is_not_ransomware() -> None:
+    assert "ransomware" not in classify_types("お問い合わせフォームに脅迫文が入力され、外部の大学に送信されました。").value
+
+
+def test_a_vulnerability_used_as_the_way_in_is_exploited() -> None:
+    text = "アプリケーションに潜在していた脆弱性を侵入経路として、データベースに不正にアクセスされました。"
+    assert "vulnerability_exploit" in classify_types(text).value
+
+
+def test_a_remote_control_tool_installed_by_an_intruder_is_malware() -> None:
+    assert "malware" in classify_types("調査の結果、当該PCに遠隔操作ソフトがインストールされていたことが判明しました。").value
+
+
+def test_mail_that_can_no_longer_be_sent_is_a_system_failure() -> None:
+    assert "system_failure" in classify_types("サイバー攻撃を受け、電子メールが一部送受信できなくなる障害が出ています。").value
+
+
+def test_an_abused_auto_reply_form_sends_spam() -> None:
+    text = "お問い合わせフォームが第三者に不正に利用され、自動返信メールの仕組みを悪用して外部にメールが送信されました。"
+    assert "spam_relay" in classify_types(text).value
