@@ -33,7 +33,6 @@ vocabulary are only reported as items of an enumeration, never from free text.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -88,8 +87,7 @@ _LIST_CONTEXT = re.compile(
     r"項目|内容|対象|の情報|個人情報"
 )
 # A unit holds at most one sentence, one line or one table cell ("a | b | c").
-_UNIT_BREAK = "。\n|"
-_UNIT_BREAK_RE = re.compile("[" + re.escape(_UNIT_BREAK) + "]")
+_UNIT_BREAKS = "。\n|"
 # Separators between items; words first so "及び" is not read as "及" + "び". A comma
 # between digits is a thousands separator ("3,137名"); と before し/い/の … starts a verb.
 _SEPARATORS = re.compile(
@@ -98,9 +96,10 @@ _SEPARATORS = re.compile(
 )
 # Separators and parentheses in one pass: a separator splits a unit only outside parentheses.
 _MARK_STARTS = first_characters(_SEPARATORS.pattern)
+# One capturing group, so that split() returns the text between marks and each mark in turn.
 _SEGMENT_MARKS = re.compile(
     (f"(?=[{re.escape(''.join(sorted(_MARK_STARTS | set('()'))))}])" if _MARK_STARTS else "")
-    + f"(?:(?P<sep>{_SEPARATORS.pattern})|(?P<open>\\()|(?P<close>\\)))")
+    + f"({_SEPARATORS.pattern}|\\(|\\))")
 _SOFT_SEPARATORS = re.compile(r"[・/]")
 _ANY_SEPARATOR = re.compile(f"{_SEPARATORS.pattern}|[・/(]")  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
@@ -392,17 +391,21 @@ class _Run:
 
 def _segments(unit: str, offset: int) -> list[tuple[str, int, int]]:
     """Depth-0 parts of a unit between separators, as (text, start, end) with absolute offsets."""
+    pieces = _SEGMENT_MARKS.split(unit)  # text, mark, text, mark, …, text: no match objects to build
     parts: list[tuple[str, int, int]] = []
     depth = 0
     start = 0
-    for match in _SEGMENT_MARKS.finditer(unit):
-        if match.lastgroup == "open":
+    position = len(pieces[0])  # where the current mark starts
+    for index in range(1, len(pieces), 2):
+        mark = pieces[index]
+        if mark == "(":
             depth += 1
-        elif match.lastgroup == "close":
+        elif mark == ")":
             depth = max(0, depth - 1)
         elif depth == 0:
-            parts.append((unit[start:match.start()], offset + start, offset + match.start()))
-            start = match.end()
+            parts.append((unit[start:position], offset + start, offset + position))
+            start = position + len(mark)
+        position += len(mark) + len(pieces[index + 1])
     parts.append((unit[start:], offset + start, offset + len(unit)))
     return parts
 
@@ -482,7 +485,8 @@ def _groups(unit: str) -> list[tuple[int, int]]:
     return groups
 
 
-def _names(item: str) -> list[str]:
+@functools.lru_cache(maxsize=16384)  # items recur across disclosures (氏名, 住所 …)
+def _names(item: str) -> tuple[str, ...]:
     """What one item reports: "所属先名称・住所" -> [勤務先, 住所]; "利用・請求明細" stays whole."""
     parts = [_clean(part) for part in _SOFT_SEPARATORS.split(item)]
     pieces = [part for part in parts if part] if any(map(_canonical, parts)) else [item]
@@ -493,30 +497,30 @@ def _names(item: str) -> list[str]:
             names.append(canonical)
         elif _valid(piece):
             names.append(piece)
-    return names
+    return tuple(names)
 
 
-def _unit_bounds(text: str, start: int, end: int, breaks: list[int]) -> tuple[int, int]:
+def _unit_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence, line or table cell around text[start:end], at most _UNIT_SPAN characters
-    either side; where that limit cuts a sentence, the cut item is left out. `breaks` are
-    the positions of the text's unit breaks (。, line feeds, cell bars), in order."""
+    either side; where that limit cuts a sentence, the cut item is left out. The breaks
+    (。, line feeds, cell bars) are looked for only in that window, not over the whole text."""
     low = max(0, start - _UNIT_SPAN)
-    index = bisect.bisect_left(breaks, start)
-    left = breaks[index - 1] + 1 if index > 0 and breaks[index - 1] >= low else 0
+    last = low - 1  # the last break before the term, narrowing the window with each kind of break
+    for char in _UNIT_BREAKS:
+        last = max(last, text.rfind(char, last + 1, start))
+    left = last + 1 if last >= low else 0
     if left == 0 and low > 0:
         cut = _SEPARATORS.search(text, low, start)
         left = cut.end() if cut else start
     high = min(len(text), end + _UNIT_SPAN)
-    index = bisect.bisect_left(breaks, end)
-    right = breaks[index] if index < len(breaks) and breaks[index] < high else -1
-    if right < 0:
+    right = high  # the first break after the term
+    for char in _UNIT_BREAKS:
+        found = text.find(char, end, right)
+        if found >= 0:
+            right = found
+    if right == high:
         right = high if high == len(text) else max(text.rfind("、", end, high), end)
     return left, right
-
-
-def unit_breaks(text: str) -> list[int]:
-    """Positions of the characters that end a unit (see _unit_bounds)."""
-    return [match.start() for match in _UNIT_BREAK_RE.finditer(text)]
 
 
 def _credentials_used(names: list[str], unit: str) -> bool:
@@ -535,10 +539,9 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
     covered: set[int] = set()
     done: set[tuple[int, int]] = set()
     done_blocks: set[int] = set()
-    breaks = unit_breaks(text)
     blocks: list[tuple[int, int]] = []  # bullet blocks already read
     for start, end, _ in hits:
-        bounds = _unit_bounds(text, start, end, breaks)
+        bounds = _unit_bounds(text, start, end)
         if bounds in done:
             continue
         if len(done) >= _MAX_UNITS:
