@@ -13,6 +13,7 @@ import functools
 import re
 from typing import NamedTuple
 
+from services.parser.fields import lexicon
 from services.parser.fields.dates import find_dates, is_date_line
 from services.parser.resources import data
 
@@ -119,11 +120,19 @@ def _related() -> tuple[tuple[str, ...], re.Pattern[str]]:
     return headings, pattern
 
 
-def related_links_start(text: str) -> int:
+def _related_words() -> dict[str, str]:
+    return {word: word for word in _related()[0]}
+
+
+lexicon.register("related", _related_words)
+
+
+def related_links_start(text: str, hits: lexicon.Hits | None = None) -> int:
     """Where a news page's list of other articles begins (a line reading 関連記事,
-    あわせて読みたい …), or len(text): the headlines below it are other incidents."""
+    あわせて読みたい …), or len(text): the headlines below it are other incidents.
+    `hits`, a `lexicon.scan(text)`, tells without a search whether any heading word occurs."""
     headings, pattern = _related()
-    if not any(word in text for word in headings):
+    if not (hits.get("related") if hits is not None else any(word in text for word in headings)):
         return len(text)
     match = pattern.search(text)
     return match.start() if match else len(text)

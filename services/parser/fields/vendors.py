@@ -31,7 +31,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Evidence, Found
@@ -96,7 +96,9 @@ _PROVIDING = re.compile(
     r"|利用して(?:いる|いた|おります|おりました)[^。、\n]{0,12}?(?:会社|事業者|サービス)(?=\s?(?:株式会社|有限会社|合同会社))"
 )
 # What _FOLLOWING needs somewhere in the text before any candidate name is worth reading.
-_PREDICATES = re.compile(r"委託|受託|(?:[がの])?(?:提供|運用|運営|保守|開発|構築)")
+_PREDICATES = frozenset(("委託", "受託", "提供", "運用", "運営", "保守", "開発", "構築"))
+_ENTRUSTING_WORDS = frozenset(("委託", "受託"))  # every match of _ENTRUSTING starts with one
+_ENTRUSTED = frozenset(("委託",))
 _SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以下、?当")
 _LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
 # A run of Latin letters and katakana: a company name written without a legal form
@@ -172,6 +174,28 @@ def _words() -> _Words:
 lexicon.register("vendor", _keys)
 
 
+def _operator_words() -> dict[str, str]:
+    """Lexicon keys for the words every operator pattern starts with (the cues, 提供 and
+    利用して of _PROVIDING, the role words), so each is tried only where its word stands."""
+    table = _table()["operators"]
+    return {word: word for word in (*_CUES, "利用して", *table["roles"], *table["listed_roles"])}
+
+
+lexicon.register("operator", _operator_words)
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: list[int], limit: int) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text, 0, limit)` for a pattern whose every (non-empty) match begins
+    at one of `starts` (ascending): the text between them is never scanned."""
+    resume = 0
+    for start in starts:
+        if start >= resume:
+            match = pattern.match(text, start, limit)
+            if match:
+                resume = match.end()
+                yield match
+
+
 def _key(name: str) -> str:
     """A comparison key: NFKC, no spaces, no legal form, no trailing 社, case-folded."""
     key = strip_legal_form(unicodedata.normalize("NFKC", name).translate(_MARKS)).casefold()
@@ -237,6 +261,16 @@ def _is_generic(name: str, whole: bool = False) -> bool:
 
 
 @functools.cache
+def _role_words() -> frozenset[str]:
+    return frozenset(_table()["operators"]["roles"])
+
+
+@functools.cache
+def _listed_words() -> frozenset[str]:
+    return frozenset(_table()["operators"]["listed_roles"])
+
+
+@functools.cache
 def _generic_endings() -> tuple[str, ...]:
     return tuple(word for word in _words().generic if len(word) >= 2)
 
@@ -274,21 +308,24 @@ def _right_run(text: str, start: int, limit: int = 32, hiragana: bool = False) -
     return end
 
 
-_CUE = re.compile(r"委託|受託|提供|運用|運営|管理|保守|開発|構築|事務局|共同事業体|コンソーシアム")
+# The words that make a company an operator. No cue overlaps another, so their
+# lexicon hits are the matches a scan for them would find.
+_CUES = frozenset(("委託", "受託", "提供", "運用", "運営", "管理", "保守", "開発", "構築", "事務局", "共同事業体", "コンソーシアム"))
 _BEFORE_CUE = 64
 _AFTER_CUE = 160
 
 
-def _cue_windows(text: str) -> list[tuple[int, int]]:
-    """Merged windows of text around the words that make a company an operator (bounded)."""
+def _cue_windows(text: str, cues: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merged windows of text around the cues (spans in text order) that make a company
+    an operator (bounded)."""
     windows: list[tuple[int, int]] = []
-    for tries, cue in enumerate(_CUE.finditer(text)):
+    for tries, (cue_start, cue_end) in enumerate(cues):
         if tries >= _MAX_MENTIONS * 4:
             break
-        low = max(0, cue.start() - _BEFORE_CUE)
-        start_of_line = text.rfind("\n", low, cue.start())
+        low = max(0, cue_start - _BEFORE_CUE)
+        start_of_line = text.rfind("\n", low, cue_start)
         low = start_of_line + 1 if start_of_line >= 0 else low
-        high = min(len(text), cue.end() + _AFTER_CUE)
+        high = min(len(text), cue_end + _AFTER_CUE)
         if windows and low <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(high, windows[-1][1]))
         else:
@@ -299,9 +336,9 @@ def _cue_windows(text: str) -> list[tuple[int, int]]:
 class _Reader:
     """Names at cue positions, from find_names where it has one, else read from the text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, cues: list[tuple[int, int]]) -> None:
         self.text = text
-        self.windows = _cue_windows(text)
+        self.windows = _cue_windows(text, cues)
         # Names are read only near the words that make operators (whole, never cut at an edge).
         found = find_names(text, self.windows) if self.windows else []
         self.names = [n for n in found if n.source != "municipality" and n.source != "prefecture"]
@@ -449,7 +486,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
     counter_names = _counter_names()
     if hits is None:
         hits = lexicon.scan(text)
-    limit = related_links_start(text)
+    limit = related_links_start(text, hits)
     blocked: list[tuple[int, int]] = []
     dictionary_hits: list[tuple[int, int, str]] = []
     noun_ends: list[int] = []
@@ -536,29 +573,38 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         if quoted and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™.+" for ch in quoted.group("name")):
             product(quoted.group("name"), quoted.start("name"), quoted.end("name"), "product named after its kind")
 
+    # (start, end, word) of the words operator patterns start with, before the related links.
+    spotted = sorted((end + 1 - len(word), end + 1, word) for end, word in hits.get("operator", ()) if end < limit)
+    spotted_words = {word for _, _, word in spotted}
     readers: list[_Reader] = []
 
     def reader() -> _Reader:  # names are read only when a cue asks for one (most texts name no operator)
         if not readers:
-            readers.append(_Reader(text[:limit]))
+            readers.append(_Reader(text[:limit], [(start, end) for start, end, word in spotted if word in _CUES]))
         return readers[0]
 
-    role, listed = _words().role, _words().listed
+    def starts_of(words: frozenset[str] | set[str]) -> list[int]:
+        return sorted({start for start, _, word in spotted if word in words})
+
+    operators = _words()
+    role, listed = operators.role, operators.listed
     # The company that provides the breached service: "サービスを提供する株式会社X(…)より、
     # 同社のシステムが不正アクセス…", "当社が利用している決済サービス会社株式会社Xにて…流出".
-    for tries, match in enumerate(_PROVIDING.finditer(text, 0, limit)):
+    providing = [position for start, _, word in spotted if word in ("提供", "利用して")
+                 for position in ((start - 1, start) if word == "提供" and text[start - 1:start] == "を" else (start,))]
+    for tries, match in enumerate(_matches(_PROVIDING, text, sorted(set(providing)), limit)):
         if tries >= _MAX_MENTIONS:
             break
         span = reader().after(match.end())
         if span and _BREACH.search(_sentence(text, span[0], span[1])):
             operator(*span, "company named as the provider of the breached service", _clause_before(text, match.start()))
-    for tries, match in enumerate(_ENTRUSTING.finditer(text, 0, limit)):
+    for tries, match in enumerate(_matches(_ENTRUSTING, text, starts_of(_ENTRUSTING_WORDS), limit)):
         if tries >= _MAX_MENTIONS:
             break
         span = reader().after(match.end())
         if span:
             operator(*span, "company named after 委託/受託", _clause_before(text, match.start()))
-    for tries, match in enumerate(role.finditer(text, 0, limit)):
+    for tries, match in enumerate(_matches(role, text, starts_of(_role_words()), limit)):
         if tries >= _MAX_MENTIONS:
             break
         link = match.group("link")
@@ -573,8 +619,8 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         span = reader().after(position, strict=match.group("link") == "の")
         if span:
             operator(*span, "company named after its operator role", _clause_before(text, match.start()))
-    if re.search("委託|受託", text[:limit]):
-        for tries, match in enumerate(listed.finditer(text, 0, limit)):
+    if spotted_words & _ENTRUSTING_WORDS:
+        for tries, match in enumerate(_matches(listed, text, starts_of(_listed_words()), limit)):
             if tries >= _MAX_MENTIONS:
                 break
             position = match.end()
@@ -587,7 +633,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 if position >= limit or text[position] not in "、,・":
                     break
                 position += 1
-    candidates = _operator_candidates(text[:limit], reader()) if _PREDICATES.search(text, 0, limit) else []
+    candidates = _operator_candidates(reader().text, reader()) if spotted_words & _PREDICATES else []
     for start, end in candidates:
         trailer = _TRAILER.match(text, end)
         if trailer is None:
@@ -603,10 +649,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         operator(start, end, "company named before 委託/提供/運用/受託", context)
     # A name in kanji alone, without a legal form, counts only as the one entrusted
     # ("日本郵便へ配達業務を再委託"): a kanji word before が/は is as often a common noun.
-    position = text.find("委託", 0, limit)
-    for _ in range(_MAX_MENTIONS):
-        if position < 0:
-            break
+    for position in starts_of(_ENTRUSTED)[:_MAX_MENTIONS]:
         low = max(0, position - 28)
         run = _KANJI_ENTRUSTED.search(text, low, position)
         after = text[position + 2:position + 3]
@@ -615,7 +658,6 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 and not reader().government(*run.span("name")):
             context = _clause_before(text, run.start()) + run.group("gap")
             operator(*run.span("name"), "company named before 委託", context)
-        position = text.find("委託", position + 2, limit)
 
     names: list[str] = []
     rules: list[str] = []
