@@ -33,6 +33,7 @@ from typing import Iterator, NamedTuple
 
 from services.common.dictionary import Dictionary
 from services.common.names import LEGAL_FORMS
+from services.parser.fields import lexicon
 from services.parser.resources import DATA_DIR, data
 
 _MAX_NAME = 32
@@ -160,6 +161,11 @@ def strip_legal_form(name: str) -> str:
 
 @functools.cache
 def _automaton() -> Dictionary[tuple[tuple[str, str], ...]]:
+    return Dictionary(_words())
+
+
+def _words() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each word that ends (or is) a name -> its (source, word) readings."""
     entries: dict[str, list[tuple[str, str]]] = {}
     for word in kinds():
         entries.setdefault(word, []).append(("kind", word))
@@ -169,7 +175,11 @@ def _automaton() -> Dictionary[tuple[tuple[str, str], ...]]:
         entries.setdefault(name, []).append(("municipality", name))
     for name in national_bodies():
         entries.setdefault(name, []).append(("national", name))
-    return Dictionary({word: tuple(values) for word, values in entries.items()})
+    return {word: tuple(values) for word, values in entries.items()}
+
+
+# The same words in the shared lexicon pass: a reader of a whole segment takes its hits from there.
+lexicon.register("name", _words)
 
 
 def _continues(last: str, nxt: str) -> bool:
@@ -294,11 +304,13 @@ def memo() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def find_names(text: str, near: list[tuple[int, int]] | None = None) -> list[Name]:
+def find_names(text: str, near: list[tuple[int, int]] | None = None,
+               hits: list[tuple[int, tuple[tuple[str, str], ...]]] | None = None) -> list[Name]:
     """Organisation names in `text`, longest first among overlaps, in text order; with
-    `near` (ordered, disjoint spans), only the names that start inside one of them."""
+    `near` (ordered, disjoint spans), only the names that start inside one of them.
+    `hits` may be the "name" hits of a `lexicon.scan(text)`."""
     if near is not None:
-        return [name for name in _find_names(text, near) if _inside(near, name.start)]
+        return [name for name in _find_names(text, near, hits) if _inside(near, name.start)]
     table = _MEMO.get()
     if table is None or len(text) > _CACHED_CHARS:
         return _find_names(text)
@@ -312,11 +324,12 @@ def _inside(spans: list[tuple[int, int]], position: int, slack: int = 0) -> bool
     return index >= 0 and spans[index][0] <= position < spans[index][1] + slack
 
 
-def _find_names(text: str, near: list[tuple[int, int]] | None = None) -> list[Name]:
+def _find_names(text: str, near: list[tuple[int, int]] | None = None,
+                hits: list[tuple[int, tuple[tuple[str, str], ...]]] | None = None) -> list[Name]:
     kind_sectors = kinds()
     towns = municipalities()
     found: list[Name] = []
-    for count, (last, values) in enumerate(_automaton().iter(text)):
+    for count, (last, values) in enumerate(_automaton().iter(text) if hits is None else hits):
         if count >= _MAX_HITS:
             break
         end = last + 1

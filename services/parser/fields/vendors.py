@@ -336,11 +336,12 @@ def _cue_windows(text: str, cues: list[tuple[int, int]]) -> list[tuple[int, int]
 class _Reader:
     """Names at cue positions, from find_names where it has one, else read from the text."""
 
-    def __init__(self, text: str, cues: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str, cues: list[tuple[int, int]],
+                 hits: list[tuple[int, tuple[tuple[str, str], ...]]] | None = None) -> None:
         self.text = text
         self.windows = _cue_windows(text, cues)
         # Names are read only near the words that make operators (whole, never cut at an edge).
-        found = find_names(text, self.windows) if self.windows else []
+        found = find_names(text, self.windows, hits) if self.windows else []
         self.names = [n for n in found if n.source != "municipality" and n.source != "prefecture"]
         self.public = [(n.start, n.end) for n in found if n.sector == "government"][:_MAX_MENTIONS * 4]
         self.by_start: dict[int, Name] = {}
@@ -580,7 +581,8 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
 
     def reader() -> _Reader:  # names are read only when a cue asks for one (most texts name no operator)
         if not readers:
-            readers.append(_Reader(text[:limit], [(start, end) for start, end, word in spotted if word in _CUES]))
+            names = [hit for hit in hits.get("name", ()) if hit[0] < limit]  # the hits of a scan of text[:limit]
+            readers.append(_Reader(text[:limit], [(start, end) for start, end, word in spotted if word in _CUES], names))
         return readers[0]
 
     def starts_of(words: frozenset[str] | set[str]) -> list[int]:
