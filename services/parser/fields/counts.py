@@ -59,6 +59,9 @@ _VAGUE_RE = re.compile(  # every match starts with a digit, 十 or 数: a lookah
     rf"(?=[0-9十数])(?:(?P<base>\d{{1,4}})(?P<base_mult>[万億]))?(?:十数|(?<![人件者点回総台])数(?P<mult>十万|百万|千万|十|百|千|万|億))"
     rf"{_SP}(?P<unit>{'|'.join(UNITS)})(?P<bun>分)?(?![目間台前後])"
 )
+# Every vague count holds 十数 or 数 before a multiplier; these two searches start from the
+# literal 数, far faster than _VAGUE_RE, and rule out most texts.
+_VAGUE_CUE = re.compile(r"数[十百千万億]")
 _VAGUE_VALUE = {"十": 20, "百": 200, "千": 2_000, "万": 20_000, "十万": 200_000, "百万": 2_000_000,
                 "千万": 20_000_000, "億": 200_000_000}
 # Near a vague count: it is a count of data, not of staff (数万人分の個人情報, not 数十人の職員).
@@ -261,10 +264,10 @@ def _labelled(lines: _Lines, line: int, start: int, previous: _Candidate | None)
     return False
 
 
-def _candidates(text: str, lines: _Lines, exposure: bool) -> list[_Candidate]:
-    """Every count phrase that can be the affected count, with its rank."""
+def _candidates(text: str, matches: list[re.Match[str]], lines: _Lines, exposure: bool) -> list[_Candidate]:
+    """Every count phrase (of `matches`) that can be the affected count, with its rank."""
     found: list[_Candidate] = []
-    for match in _matches(text):
+    for match in matches:
         count = _count(match, text)
         if count.value <= 0 or count.unit in _NOT_AFFECTED_UNITS:
             continue
@@ -381,8 +384,6 @@ def _unsummed(text: str, lines: _Lines, found: list[_Candidate]) -> list[_Candid
 
 def _vague(text: str, lines: _Lines, exposure: bool) -> tuple[int, str] | None:
     """The largest vague count of data (数万人分の個人情報) as (lower bound, phrase), or None."""
-    if "数" not in text:
-        return None
     best: tuple[int, str] | None = None
     for _, match in zip(range(_MAX_PHRASES), _VAGUE_RE.finditer(text)):
         value = _VAGUE_VALUE[match.group("mult")] if match.group("mult") else 11
@@ -402,11 +403,15 @@ def _vague(text: str, lines: _Lines, exposure: bool) -> tuple[int, str] | None:
 
 def headline_count(text: str) -> Found[Count | None]:
     """The count a disclosure leads with (see module docstring), or None."""
+    matches = _matches(text)
+    vague_cue = "十数" in text or _VAGUE_CUE.search(text) is not None
+    if not matches and not vague_cue:
+        return Found(None, Evidence("no count of people or records stated"))
     lines = _Lines(text)
     exposure = bool(_EXPOSURE.search(text))
-    found = _candidates(text, lines, exposure)
+    found = _candidates(text, matches, lines, exposure)
     main = [c for c in found if not c.fallback]
-    vague = _vague(text, lines, exposure)
+    vague = _vague(text, lines, exposure) if vague_cue else None
     if vague is not None and all(c.phrase.value < vague[0] for c in main):
         return Found(None, Evidence("the headline figure is vague", vague[1]))
     if not found:

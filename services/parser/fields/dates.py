@@ -13,22 +13,25 @@ from datetime import date
 from typing import Iterator
 
 from services.parser.numerals import KANJI_DIGITS, kanji_value
+from services.parser.patterns import compile_alternatives
 
 _D = r"[0-9oOlI|]"
 _SP = r"[ \t]{0,3}"
-_DATE_RE = re.compile(
+# The alternatives are tried only where one can start (a digit, an era, a kanji numeral …):
+# lines are read one by one for dates, and most positions start none.
+_DATE_RE = compile_alternatives([
     # Western with 年月日, spaces and OCR digits allowed: 2024 年5 月10 日, 2o24年6月4日
-    rf"(?<![0-9A-Za-z])(?P<y>[12]{_D}{{3}}){_SP}年{_SP}(?P<m>{_D}{{1,2}}){_SP}月{_SP}(?P<d>{_D}{{1,2}}){_SP}日"
+    rf"(?<![0-9A-Za-z])(?P<y>[12]{_D}{{3}}){_SP}年{_SP}(?P<m>{_D}{{1,2}}){_SP}月{_SP}(?P<d>{_D}{{1,2}}){_SP}日",
     # Japanese era: 令和7年1月9日, 平成元年4月1日
-    rf"|(?P<era>令和|平成|昭和){_SP}(?P<ey>元|\d{{1,2}}){_SP}年{_SP}(?P<em>\d{{1,2}}){_SP}月{_SP}(?P<ed>\d{{1,2}}){_SP}日"
+    rf"(?P<era>令和|平成|昭和){_SP}(?P<ey>元|\d{{1,2}}){_SP}年{_SP}(?P<em>\d{{1,2}}){_SP}月{_SP}(?P<ed>\d{{1,2}}){_SP}日",
     # Numeric: 2023/03/30, 2025/3/7, 2023.3.30, 2023-03-30
-    rf"|(?<![0-9A-Za-z./-])(?P<ny>(?:19|20)\d\d)[ ]?(?P<sep>[/.-])[ ]?(?P<nm>\d{{1,2}})[ ]?(?P=sep)[ ]?(?P<nd>\d{{1,2}})(?![0-9])"
+    r"(?<![0-9A-Za-z./-])(?P<ny>(?:19|20)\d\d)[ ]?(?P<sep>[/.-])[ ]?(?P<nm>\d{1,2})[ ]?(?P=sep)[ ]?(?P<nd>\d{1,2})(?![0-9])",
     # Kanji numerals: 令和七年一月九日, 二〇二五年一月九日
-    rf"|(?P<kera>令和|平成|昭和)?{_SP}(?P<ky>[{KANJI_DIGITS}十元]{{1,4}}){_SP}年{_SP}(?P<km>[{KANJI_DIGITS}十]{{1,3}}){_SP}月"
-    rf"{_SP}(?P<kd>[{KANJI_DIGITS}十]{{1,3}}){_SP}日"
+    rf"(?P<kera>令和|平成|昭和)?{_SP}(?P<ky>[{KANJI_DIGITS}十元]{{1,4}}){_SP}年{_SP}(?P<km>[{KANJI_DIGITS}十]{{1,3}}){_SP}月"
+    rf"{_SP}(?P<kd>[{KANJI_DIGITS}十]{{1,3}}){_SP}日",
     # Abbreviated era: R7.1.9, H30/4/1
-    rf"|(?<![0-9A-Za-z])(?P<ae>[RHS])[ ]?(?P<ay>\d{{1,2}})(?P<asep>[./])(?P<am>\d{{1,2}})(?P=asep)(?P<ad>\d{{1,2}})(?![0-9])"
-)
+    r"(?<![0-9A-Za-z])(?P<ae>[RHS])[ ]?(?P<ay>\d{1,2})(?P<asep>[./])(?P<am>\d{1,2})(?P=asep)(?P<ad>\d{1,2})(?![0-9])",
+])
 _ERA_LETTER = {"R": "令和", "H": "平成", "S": "昭和"}
 _OCR = str.maketrans("oOlI|", "00111")
 _ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925}
