@@ -23,6 +23,28 @@ _TABLE: dict[int, str | None] = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060
 _TABLE.update({ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _TABLE.update({0x301C: "~", 0xFF5E: "~", ord("\r"): " "})
 _TABLE.update({code: "・" for code in (*range(0x2460, 0x2474), 0x24EA, *range(0x2776, 0x2780), *range(0x24EB, 0x24F5))})
+
+
+
+def _compatibility_forms() -> dict[int, str]:
+    """Characters NFKC would replace (\u00a0, Kangxi radicals ⽇, full-width （ ： ０,
+    half-width ｶ) -> their full compatibility decomposition. Replacing a character by its
+    NFKD form never changes the NFKC of a text (NFKC composes the NFKD of the whole text),
+    but spares the line NFKC itself: its quick check then passes. Only the blocks where
+    such characters live in Japanese text are listed; any other is left to NFKC."""
+    forms: dict[int, str] = {}
+    for low, high in ((0x00A0, 0x33FF), (0xF900, 0xFFEF)):
+        for code in range(low, high + 1):
+            char = chr(code)
+            if code in _TABLE or unicodedata.is_normalized("NFKC", char):
+                continue
+            decomposed = unicodedata.normalize("NFKD", char)
+            if all(unicodedata.is_normalized("NFKC", part) and not unicodedata.combining(part) for part in decomposed):
+                forms[code] = decomposed
+    return forms
+
+
+_TABLE.update(_compatibility_forms())
 _ODD = re.compile("[" + "".join(re.escape(chr(code)) for code in _TABLE) + "]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
