@@ -23,7 +23,7 @@ class RateLimited(FetchError):
 
 
 class RefusedAddress(FetchError):
-    """The URL resolves to a loopback, private or link-local address."""
+    """The host is, or resolves only to, addresses that are not globally routable (services.fetcher.addresses)."""
 
 
 class FeedError(JikenboError):

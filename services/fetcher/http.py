@@ -3,15 +3,14 @@
 Knows nothing about feeds or entries (STYLE.md): it turns a URL plus the
 validators from the last poll into bytes, or into a `FetchError` whose
 message can be shown to the user as it is. Redirects are followed here, one
-hop at a time, so that every hop is checked against the address policy and
-waits its turn at its own host.
+hop at a time, so that every hop waits its turn at its own host and the
+headers configured for a feed go no further than its origin. The address
+policy (services.fetcher.addresses) sits in the session itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from collections import defaultdict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,9 +20,12 @@ from typing import AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.resolver import ThreadedResolver
+from yarl import URL
 
 from services.common.config import FetcherConfig
-from services.fetcher.errors import FetchError, RateLimited, RefusedAddress, TooLarge
+from services.fetcher.addresses import PublicOnlyResolver, refuse_private_literal
+from services.fetcher.errors import FetchError, RateLimited, TooLarge
 
 USER_AGENT = "jikenbo/{version} (+{contact})"
 _CHUNK = 64 * 1024
@@ -48,20 +50,30 @@ class FetchResult:
 
 
 def make_session(config: FetcherConfig, version: str = "0.1.0") -> aiohttp.ClientSession:
-    """The one session all feeds share, with timeouts and an honest User-Agent.
+    """The one session for every request made from feed data (feeds, redirects, WebSub hubs).
 
-    aiohttp asks for brotli as well as gzip when the `brotli` package is
-    installed (it is a dependency).
+    It has timeouts, an honest User-Agent and, unless
+    `allow_private_networks` is set, the address policy: the system
+    resolver (getaddrinfo, /etc/hosts included) behind `PublicOnlyResolver`,
+    and a middleware for IP literals. aiohttp asks for brotli as well as
+    gzip when the `brotli` package is installed (it is a dependency).
     """
     timeout = aiohttp.ClientTimeout(
         total=config.total_timeout, sock_connect=config.connect_timeout, sock_read=config.read_timeout
     )
-    connector = aiohttp.TCPConnector(limit=config.max_connections, limit_per_host=config.per_host_concurrency, ttl_dns_cache=300)
+    guarded = not config.allow_private_networks
+    connector = aiohttp.TCPConnector(
+        limit=config.max_connections, limit_per_host=config.per_host_concurrency, ttl_dns_cache=300,
+        resolver=PublicOnlyResolver(ThreadedResolver()) if guarded else None,
+    )
     headers = {
         "User-Agent": USER_AGENT.format(version=version, contact=config.contact_url),
         "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
     }
-    return aiohttp.ClientSession(timeout=timeout, connector=connector, headers=headers, auto_decompress=True)
+    return aiohttp.ClientSession(
+        timeout=timeout, connector=connector, headers=headers, auto_decompress=True,
+        middlewares=(refuse_private_literal,) if guarded else (),
+    )
 
 
 class HostGate:
@@ -104,29 +116,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
-def is_public(address: str) -> bool:
-    """False for loopback, private, link-local, unspecified and reserved addresses."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_reserved or ip.is_multicast)
+def keeps_feed_headers(source: str, target: str) -> bool:
+    """Whether the headers configured for a feed (Authorization, cookies) may follow a redirect.
 
-
-async def check_address(url: str, allow_private: bool) -> None:
-    """Refuse URLs whose host resolves to loopback, private or link-local addresses."""
-    if allow_private:
-        return
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError(f"cannot resolve {host}: {exc.strerror}") from None
-    for info in infos:
-        if not is_public(info[4][0]):
-            raise RefusedAddress(
-                f"{host} resolves to {info[4][0]}, a private or loopback address; "
-                "set fetcher.allow_private_networks = true to allow it"
-            )
+    Only within the origin (scheme, host, port), or to the same host moved
+    from http to https on the default ports; never to another host or port,
+    never from https down to http.
+    """
+    a, b = URL(source), URL(target)
+    if (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port):
+        return True
+    return a.host == b.host and (a.scheme, a.port, b.scheme, b.port) == ("http", 80, "https", 443)
 
 
 class HttpClient:
@@ -140,17 +140,24 @@ class HttpClient:
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None, headers: dict[str, str] | None = None
     ) -> FetchResult:
-        """GET `url` with validators, following redirects; raise `FetchError` with a one-line reason."""
-        request_headers = dict(headers or {})
+        """GET `url` with validators and the feed's `headers`, following redirects; raise `FetchError` with a one-line reason.
+
+        The validators go wherever the redirects lead; `headers` are dropped
+        for good at the first hop `keeps_feed_headers` refuses.
+        """
+        validators: dict[str, str] = {}
         if etag:
-            request_headers["If-None-Match"] = etag
+            validators["If-None-Match"] = etag
         if last_modified:
-            request_headers["If-Modified-Since"] = last_modified
+            validators["If-Modified-Since"] = last_modified
+        configured = dict(headers or {})
         seen = {url}
         for _ in range(self.config.max_redirects + 1):
-            result = await self._get_once(url, request_headers, etag, last_modified)
+            result = await self._get_once(url, {**configured, **validators}, etag, last_modified)
             if isinstance(result, FetchResult):
                 return result
+            if not keeps_feed_headers(url, result):
+                configured = {}
             url = result
             if url in seen:
                 raise FetchError(f"redirect loop at {url}")
@@ -163,7 +170,6 @@ class HttpClient:
         """One request: a result, or the absolute URL a redirect points at."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"refusing to fetch {url}: only http and https are followed")
-        await check_address(url, self.config.allow_private_networks)
         host = urlsplit(url).hostname or ""
         try:
             async with self.gate.turn(host), self.session.get(url, headers=headers, allow_redirects=False) as response:
@@ -191,6 +197,8 @@ class HttpClient:
             raise FetchError(f"connect to {host} timed out after {self.config.connect_timeout:g}s") from None
         except aiohttp.SocketTimeoutError:
             raise FetchError(f"{host} sent nothing for {self.config.read_timeout:g}s (read timeout)") from None
+        except aiohttp.ClientConnectorDNSError as exc:
+            raise FetchError(f"cannot resolve {host}: {exc.os_error.strerror or exc.os_error}") from None
         except aiohttp.ClientConnectorError as exc:
             raise FetchError(f"cannot connect to {host}: {exc.os_error.strerror or exc.os_error}") from None
         except aiohttp.ClientPayloadError as exc:

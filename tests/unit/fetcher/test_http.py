@@ -1,4 +1,4 @@
-"""Address policy and per-host politeness, without a network."""
+"""Per-host politeness and which headers follow a redirect, without a network."""
 
 from __future__ import annotations
 
@@ -6,23 +6,24 @@ import asyncio
 
 import pytest
 
-from services.fetcher.errors import RefusedAddress
-from services.fetcher.http import HostGate, check_address, is_public
+from services.fetcher.http import HostGate, keeps_feed_headers
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "::ffff:127.0.0.1", "0.0.0.0"])
-def test_internal_addresses_are_not_public(address: str) -> None:
-    assert not is_public(address)
-
-
-def test_public_addresses_are_public() -> None:
-    assert is_public("93.184.216.34") and is_public("2606:2800:220:1:248:1893:25c8:1946")
-
-
-async def test_loopback_url_is_refused_unless_allowed() -> None:
-    with pytest.raises(RefusedAddress, match="allow_private_networks"):
-        await check_address("http://localhost:8080/feed", allow_private=False)
-    await check_address("http://localhost:8080/feed", allow_private=True)
+@pytest.mark.parametrize(
+    ("source", "target", "kept"),
+    [
+        ("https://a.example/feed", "https://a.example/other?x=1", True),
+        ("https://a.example/feed", "https://A.example:443/feed", True),
+        ("http://a.example/feed", "https://a.example/feed", True),  # the same host, upgraded to https
+        ("https://a.example/feed", "http://a.example/feed", False),  # downgraded to http
+        ("https://a.example/feed", "https://b.example/feed", False),
+        ("https://a.example/feed", "https://a.example:8443/feed", False),
+        ("http://a.example:8080/feed", "https://a.example:8443/feed", False),
+        ("https://a.example/feed", "https://sub.a.example/feed", False),
+    ],
+)
+def test_feed_headers_follow_a_redirect_only_within_the_origin(source: str, target: str, kept: bool) -> None:
+    assert keeps_feed_headers(source, target) is kept
 
 
 async def test_host_gate_spaces_one_host_but_not_two() -> None:
