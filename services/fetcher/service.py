@@ -24,7 +24,7 @@ from services.common.config import Config, FeedConfig
 from services.common.errors import JikenboError
 from services.common.metrics import FETCHED_BYTES, POLLS, POSTS_PUBLISHED
 from services.common.topics import Topics
-from services.fetcher.errors import FetchError
+from services.fetcher.errors import FetchError, printable
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient, make_session
 from services.fetcher.schedule import adaptive_interval, backoff_delay, retry_after_delay
@@ -78,7 +78,7 @@ class Publisher:
         self.state.mark_published(feed, [(p["post_id"], p["content_hash"], m) for p, m in zip(fresh, messages)])
         for post in fresh:
             POSTS_PUBLISHED.labels(post.get("origin") or "live").inc()
-            log.debug("post published", extra={"feed": feed, "post": post["post_id"]})
+            log.debug("post published", extra={"feed": feed, "post": printable(post["post_id"])})
         return len(fresh)
 
 
@@ -167,7 +167,7 @@ class FetcherService:
         """Parse a changed feed document off the event loop, publish its posts, adapt the interval."""
         parsed = await asyncio.to_thread(parse_feed, body, headers, feed.name, "live")
         if parsed.warning:
-            log.warning("feed %s: %s", feed.name, parsed.warning, extra={"feed": feed.name})
+            log.warning("feed %s: %s", feed.name, printable(parsed.warning), extra={"feed": feed.name})
         posts = [p for p in parsed.posts if wanted(p, feed)]
         sent = await self.publisher.publish(feed.name, posts)
         state.interval = adaptive_interval((p["published"] for p in parsed.posts), time.time(), feed.interval, feed.interval_bounds)
@@ -186,17 +186,20 @@ class FetcherService:
         else:
             delay = backoff_delay(state.error_count, self.config.fetcher.max_backoff)
         state.next_poll_at = time.time() + delay
-        log.warning("feed %s: poll failed: %s; retrying in %.0fs", feed.name, exc, delay, extra={"feed": feed.name})
+        log.warning("feed %s: poll failed: %s; retrying in %.0fs", feed.name, printable(exc), delay, extra={"feed": feed.name})
         return PollOutcome(status="error", error=str(exc))
 
     async def push_subscribe(self, feed: FeedConfig, state: FeedState) -> None:
-        """Subscribe (or renew) at the feed's hub when push is on; a failure only logs."""
-        if self.websub is None or not feed.push or not state.hub or not state.topic:
+        """Subscribe (or renew) at the feed's hub when push is on, unsubscribe when it was turned off; a failure only logs."""
+        if self.websub is None:
             return
         try:
-            await self.websub.ensure(feed.name, state.hub, state.topic)
+            if not feed.push:
+                await self.websub.cancel(feed.name)
+            elif state.hub and state.topic:
+                await self.websub.ensure(feed.name, state.hub, state.topic)
         except JikenboError as exc:
-            log.warning("feed %s: WebSub: %s; polling continues", feed.name, exc, extra={"feed": feed.name})
+            log.warning("feed %s: WebSub: %s; polling continues", feed.name, printable(exc), extra={"feed": feed.name})
 
     async def deliver(self, feed_name: str, body: bytes, headers: Mapping[str, str]) -> None:
         """A verified WebSub delivery: handled like a poll that found the feed changed."""
@@ -207,7 +210,7 @@ class FetcherService:
         try:
             await self.take(feed, state, body, headers)
         except (JikenboError, KafkaError) as exc:
-            log.warning("feed %s: WebSub delivery not used: %s", feed.name, exc, extra={"feed": feed.name})
+            log.warning("feed %s: WebSub delivery not used: %s", feed.name, printable(exc), extra={"feed": feed.name})
             return
         self.state.save_feed(state)
 

@@ -64,7 +64,10 @@ CREATE TABLE IF NOT EXISTS websub (
 );
 """
 # Columns added after the first release: created on old databases at open.
-_ADDED_FEED_COLUMNS = {"interval": "REAL", "hub": "TEXT", "topic": "TEXT"}
+_ADDED_COLUMNS = {
+    "feeds": {"interval": "REAL", "hub": "TEXT", "topic": "TEXT"},
+    "websub": {"mode": "TEXT NOT NULL DEFAULT 'subscribe'"},
+}
 
 
 @dataclass
@@ -111,6 +114,11 @@ class Subscription:
     verified: bool = False
     lease_expires: float | None = None
     requested_at: float = 0.0
+    mode: str = "subscribe"  # the request last made to the hub, the only one its callback may confirm: subscribe or unsubscribe
+
+
+_SUBSCRIPTION_COLUMNS = ", ".join(f.name for f in fields(Subscription))
+
 
 
 class FetcherState:
@@ -122,10 +130,11 @@ class FetcherState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
-        have = {row[1] for row in self.db.execute("PRAGMA table_info(feeds)")}
-        for column, kind in _ADDED_FEED_COLUMNS.items():
-            if column not in have:
-                self.db.execute(f"ALTER TABLE feeds ADD COLUMN {column} {kind}")
+        for table, added in _ADDED_COLUMNS.items():
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for column, kind in added.items():
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -201,13 +210,17 @@ class FetcherState:
         )
 
     def subscription(self, feed: str) -> Subscription | None:
-        row = self.db.execute(
-            "SELECT feed, hub, topic, secret, verified, lease_expires, requested_at FROM websub WHERE feed = ?", (feed,)
-        ).fetchone()
-        return Subscription(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6]) if row else None
+        row = self.db.execute(f"SELECT {_SUBSCRIPTION_COLUMNS} FROM websub WHERE feed = ?", (feed,)).fetchone()
+        if row is None:
+            return None
+        sub = Subscription(*row)
+        sub.verified = bool(sub.verified)
+        return sub
 
     def save_subscription(self, sub: Subscription) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO websub VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (sub.feed, sub.hub, sub.topic, sub.secret, int(sub.verified), sub.lease_expires, sub.requested_at),
-        )
+        marks = ", ".join("?" * len(fields(Subscription)))
+        self.db.execute(f"INSERT OR REPLACE INTO websub ({_SUBSCRIPTION_COLUMNS}) VALUES ({marks})", astuple(sub))
+
+    def drop_subscription(self, feed: str) -> None:
+        """Forget a subscription the hub confirmed cancelled."""
+        self.db.execute("DELETE FROM websub WHERE feed = ?", (feed,))

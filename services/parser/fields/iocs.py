@@ -16,8 +16,11 @@ import re
 # class (each character is looked at once: linear time even on 1 MB of one
 # character); a run is kept when it holds ".", ":" or "@" (addresses, URLs, domains,
 # e-mail) or is long (hashes, bitcoin).
-# Runs shorter than 4 characters are never indicators and are not even extracted.
-_TOKEN = re.compile(r"[A-Za-z0-9_\-/\[\]()%?=&#~+!*$,;{}.:@]{4,}+")
+# Runs shorter than 4 characters are never indicators and are not even extracted. The
+# first character is spelled out so the engine skips ahead to a candidate character
+# (a pattern opening with a repeat is tried at every position of the text).
+_URLISH = r"[A-Za-z0-9_\-/\[\]()%?=&#~+!*$,;{}.:@]"
+_TOKEN = re.compile(rf"{_URLISH}{_URLISH}{{3,}}+")
 _MAX_TOKEN = 2048
 _DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":"),
            ("[@]", "@"), ("[at]", "@"), ("(at)", "@"), ("[/]", "/"), ("[://]", "://"))
@@ -41,10 +44,11 @@ _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 def refang(token: str) -> str:
     """The usable form of a defanged indicator (hxxp://a[.]b -> http://a.b)."""
-    for old, new in _DEFANG:
-        if old in token:
-            token = token.replace(old, new)
-    return _HXXP.sub(lambda m: "http" + m.group(1), token)
+    if "[" in token or "(" in token or "{" in token:  # where every defanged mark starts
+        for old, new in _DEFANG:
+            if old in token:
+                token = token.replace(old, new)
+    return _HXXP.sub(lambda m: "http" + m.group(1), token) if token[:1] in ("h", "H") else token
 
 
 def _base58check(address: str) -> bool:

@@ -104,7 +104,7 @@ def classify_types(text: str, hits: lexicon.Hits | None = None,
     weak_cues: dict[str, str] = {}
     where: dict[str, int] = {}
     tried: dict[str, int] = {}
-    end = related_links_start(text)
+    end = related_links_start(text, hits)
     for end_index, (prefix, rules) in hits.get("type", ()):
         tried[prefix] = tried.get(prefix, 0) + 1
         if tried[prefix] > _MAX_MENTIONS:
