@@ -37,7 +37,10 @@ _TOP_LINES = 15
 
 def case_id_of(header: str) -> str | None:
     """'2023-104' from a 【セキュリティ事件簿#2023-104】 header; None for '#2022' or no header."""
-    match = CASE_HEADER.match(header)
+    return _case_id(CASE_HEADER.match(header))
+
+
+def _case_id(match: re.Match[str] | None) -> str | None:
     if not match or not match.group("year") or not match.group("num"):
         return None
     return f"{match.group('year')}-{int(match.group('num')):03d}"
@@ -66,7 +69,7 @@ def _from_header(header: str, with_case: bool) -> tuple[str | None, str | None, 
     if with_case:
         match = CASE_HEADER.match(header)
         rest = match.group("rest") if match else header
-        case_id = case_id_of(header)
+        case_id = _case_id(match)
     trailing = trailing_date(rest)
     disclosed = None
     if trailing is not None:

@@ -93,10 +93,10 @@ def read_lines(lines: tuple[str, ...] | list[str], head: int = _HEAD_LINES, tail
 
     Names, dates and titles are read from the top and the signature at the end;
     the middle of a long post adds time, not evidence."""
-    indices = [index for index, line in enumerate(lines) if line.strip()]
-    if len(indices) > head + tail:
-        indices = indices[:head] + indices[-tail:]
-    return [Line(index, lines[index].strip(), line_role(lines[index].strip())) for index in indices]
+    kept = [(index, text) for index, text in enumerate(map(str.strip, lines)) if text]
+    if len(kept) > head + tail:
+        kept = kept[:head] + kept[-tail:]
+    return [Line(index, text, line_role(text)) for index, text in kept]
 
 
 def content_lines(lines: list[Line]) -> list[Line]:

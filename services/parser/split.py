@@ -252,18 +252,20 @@ def _chunks(lines: list[str]) -> list[_Chunk]:
     end_match = END_MARKER.match
     for index in itertools.compress(range(count), stripped):  # non-blank lines only
         text = stripped[index]
-        isolated = (index == 0 or not stripped[index - 1]) and (index + 1 >= count or not stripped[index + 1])
-        is_end = text[0] in "リ出引S" and end_match(text) is not None
-        if text[0] == "【" and CASE_HEADER.match(text):
+        opening, size = text[0], len(text)
+        # Titles and candidate titles are short lines between blank lines.
+        isolated = size <= 200 and (index == 0 or not stripped[index - 1]) and (index + 1 >= count or not stripped[index + 1])
+        is_end = opening in "リ出引S" and end_match(text) is not None
+        if opening == "【" and CASE_HEADER.match(text):
             starts.append((index, "case"))
             candidates = 0
-        elif isolated and 12 <= len(text) <= 200 and text[-1] in _TITLE_END and is_bare_title(text):
+        elif isolated and 12 <= size and text[-1] in _TITLE_END and is_bare_title(text):
             starts.append((index, "title"))
             candidates = 0
         elif after_end and not is_end:
             starts.append((index, "end"))
             candidates = 0
-        elif (isolated and index > 0 and 2 <= len(text) <= 60 and candidates < _MAX_SUBCHUNKS
+        elif (isolated and index > 0 and 2 <= size <= 60 and candidates < _MAX_SUBCHUNKS
               and _is_candidate(text)):
             starts.append((index, "candidate"))
             candidates += 1
