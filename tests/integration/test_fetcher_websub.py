@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,7 +41,7 @@ class Hub:
 
     async def verify(self, form: dict[str, str]) -> None:
         challenge = secrets.token_hex(8)
-        query = {"hub.mode": "subscribe", "hub.topic": form["hub.topic"], "hub.challenge": challenge, "hub.lease_seconds": "3600"}
+        query = {"hub.mode": form["hub.mode"], "hub.topic": form["hub.topic"], "hub.challenge": challenge, "hub.lease_seconds": "3600"}
         async with aiohttp.ClientSession() as session, session.get(form["hub.callback"], params=query) as response:
             self.answers.append((challenge, response.status, await response.text()))
 
@@ -89,6 +90,33 @@ async def test_websub_verification_then_forged_and_signed_deliveries(broker: Emb
                     assert good.status == 202
             titles = sorted(post["title"] for _, post in await read_topic(broker.bootstrap, Topics(prefix).raw_posts))
             assert titles == ["one", "two"], "the forged delivery published nothing, the signed one its entry"
+        finally:
+            await callbacks.cleanup()
+            await server.stop()
+
+
+async def test_push_turned_off_unsubscribes_and_the_hub_confirmation_forgets_the_subscription(
+    broker: EmbeddedBroker, prefix: str, tmp_path: Path
+) -> None:
+    hub, server = Hub(), await FeedServer().start()
+    server.routes["/hub"] = hub.subscribe
+    port = free_port()
+    async with Harness(
+        broker.bootstrap, prefix, tmp_path, websub_callback_url=f"http://127.0.0.1:{port}/websub", websub_listen=f"127.0.0.1:{port}"
+    ) as harness:
+        callbacks = await harness.service.start_websub()
+        try:
+            server.body = feed_document(f"{server.base}/hub", server.url, "one")
+            feed = harness.feed(server.url, name="blog")
+            await harness.poll(feed)
+            for step, push in enumerate((True, False), start=1):
+                await harness.service.push_subscribe(replace(feed, push=push), harness.feed_state(feed))
+                deadline = time.monotonic() + 3
+                while len(hub.answers) < step and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+            assert [form["hub.mode"] for form in hub.requests] == ["subscribe", "unsubscribe"]
+            assert [(status, text) for _, status, text in hub.answers] == [(200, challenge) for challenge, _, _ in hub.answers]
+            assert harness.state.subscription("blog") is None
         finally:
             await callbacks.cleanup()
             await server.stop()
