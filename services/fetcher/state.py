@@ -10,10 +10,15 @@ The `outbox` keeps each published message until the parser and the alerter
 are known to have processed it (services.fetcher.confirm): the embedded
 broker keeps data in memory only, and a post the broker lost with it must be
 published again after a restart.
+
+The database holds the WebSub secrets, so it is readable by its owner only
+(`_owner_only`), and so is the state directory when the fetcher creates it.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import time
 from dataclasses import astuple, dataclass, fields
@@ -69,6 +74,8 @@ _ADDED_COLUMNS = {
     "websub": {"mode": "TEXT NOT NULL DEFAULT 'subscribe'"},
 }
 
+log = logging.getLogger("jikenbo.fetcher")
+
 
 @dataclass
 class FeedState:
@@ -120,12 +127,36 @@ class Subscription:
 _SUBSCRIPTION_COLUMNS = ", ".join(f.name for f in fields(Subscription))
 
 
+def _owner_only(path: Path) -> None:
+    """Create the database file with mode 0600, or tighten an existing one (and its -wal, -shm) that others could read.
+
+    SQLite creates the -wal and -shm files with the mode of the database file.
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = file.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if not mode & 0o077:
+            continue
+        try:
+            file.chmod(0o600)
+        except PermissionError:
+            log.warning("%s is readable by others (mode %o) and holds WebSub secrets; not its owner, cannot tighten it", file, mode)
+        else:
+            log.warning("%s was readable by others (mode %o) and holds WebSub secrets; its mode is now 600", file, mode)
+
 
 class FetcherState:
     """SQLite-backed state; one connection, used from the event loop thread."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _owner_only(path)
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
