@@ -8,6 +8,7 @@ negates, "ウイルス感染の危険がありますので" merely warns, and te
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 _NEGATION = re.compile(
     r"ありません|ございません|おりません|いません|ませんでした|なかった|ないこと|ない旨|なし|はない|ではない|"
@@ -67,9 +68,21 @@ def heading_level(line: str) -> int:
     return 2 if _SUB_MARK.match(text) else 0
 
 
-_HEADING_LINE = re.compile(
-    r"(?m)^[ \t]*+(?:[#0-9■□◆◇【第(●○▼▽<〈].{0,44}|.{0,44}(?:について|に関して|お知らせ)[ \t]*)$"
-)
+_HEADING_BODY = r"[ \t]*+(?:[#0-9■□◆◇【第(●○▼▽<〈].{0,44}|.{0,44}(?:について|に関して|お知らせ)[ \t]*)$"
+# A line that may be a heading, read from the line feed before it: the engine skips ahead
+# to a literal "\n" fast, while a pattern opening with ^ is tried at every position.
+_HEADING_LINE = re.compile(rf"(?m)\n({_HEADING_BODY})")
+_FIRST_HEADING_LINE = re.compile(rf"(?m){_HEADING_BODY}")
+
+
+def _heading_lines(text: str, start: int) -> Iterator[tuple[int, str]]:
+    """(start, text) of the lines that may be headings, from `start` (0 or just after a line feed) on."""
+    if start == 0:  # the first line has no line feed before it
+        first = _FIRST_HEADING_LINE.match(text)
+        if first is not None:
+            yield 0, first.group()
+    for match in _HEADING_LINE.finditer(text, max(0, start - 1)):
+        yield match.start(1), match.group(1)
 
 
 def countermeasure_spans(text: str) -> list[tuple[int, int]]:
@@ -82,17 +95,16 @@ def countermeasure_spans(text: str) -> list[tuple[int, int]]:
     if first is None:
         return spans
     opened = -1
-    for match in _HEADING_LINE.finditer(text, text.rfind("\n", 0, first.start()) + 1):
-        line = match.group()
+    for start, line in _heading_lines(text, text.rfind("\n", 0, first.start()) + 1):
         level = heading_level(line)
         if level == 0:
             continue
         is_counter = bool(_COUNTERMEASURE_HEADING.search(line))
         if level == 1 and not is_counter and opened >= 0:
-            spans.append((opened, match.start()))
+            spans.append((opened, start))
             opened = -1
         elif is_counter and opened < 0:
-            opened = match.start()
+            opened = start
     if opened >= 0:
         spans.append((opened, len(text)))
     return spans
