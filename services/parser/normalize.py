@@ -19,15 +19,15 @@ import unicodedata
 # (dropped), dash and tilde look-alikes, and circled numbers, which are list markers
 # and become "・" (NFKC would turn "②3378件" into "23378件"). Applied by a regex substitution,
 # because they are rare and str.translate over a whole text costs as much as NFKC itself.
+# The same pass also puts compatibility characters in their NFKD form (_compatibility_forms).
 _TABLE: dict[int, str | None] = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _TABLE.update({ord(ch): "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _TABLE.update({0x301C: "~", 0xFF5E: "~", ord("\r"): " "})
 _TABLE.update({code: "・" for code in (*range(0x2460, 0x2474), 0x24EA, *range(0x2776, 0x2780), *range(0x24EB, 0x24F5))})
 
 
-
 def _compatibility_forms() -> dict[int, str]:
-    """Characters NFKC would replace (\u00a0, Kangxi radicals ⽇, full-width （ ： ０,
+    """Characters NFKC would replace (no-break space, Kangxi radicals ⽇, full-width （ ： ０,
     half-width ｶ) -> their full compatibility decomposition. Replacing a character by its
     NFKD form never changes the NFKC of a text (NFKC composes the NFKD of the whole text),
     but spares the line NFKC itself: its quick check then passes. Only the blocks where
