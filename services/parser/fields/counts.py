@@ -207,8 +207,11 @@ class _Lines:
 def _clause_after(text: str, end: int, limit: int = 24) -> str:
     """Up to `limit` characters after a count, cut at the end of the sentence or line."""
     after = text[end:end + limit]
-    cut = min((i for i in (after.find("。"), after.find("\n")) if i >= 0), default=len(after))
-    return after[:cut]
+    for mark in ("。", "\n"):
+        cut = after.find(mark)
+        if cut >= 0:
+            after = after[:cut]
+    return after
 
 
 def _before(text: str, start: int, line_start: int, limit: int = 16) -> str:

@@ -507,7 +507,9 @@ def _unit_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     low = max(0, start - _UNIT_SPAN)
     last = low - 1  # the last break before the term, narrowing the window with each kind of break
     for char in _UNIT_BREAKS:
-        last = max(last, text.rfind(char, last + 1, start))
+        found = text.rfind(char, last + 1, start)
+        if found >= 0:
+            last = found
     left = last + 1 if last >= low else 0
     if left == 0 and low > 0:
         cut = _SEPARATORS.search(text, low, start)
