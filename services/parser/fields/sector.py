@@ -210,7 +210,7 @@ def classify_sector(organization: str | None, title: str, body: str, hits: lexic
         return by_self
     _, words, weights = _tables()
     scores: Counter[str] = Counter()
-    for code, word in set(value for _, value in words.iter(title)):
+    for code, word in dict.fromkeys(value for _, value in words.iter(title)):  # in text order: ties break the same way every run
         if weights.get((code, word), 1):
             scores[code] += _TITLE_WEIGHT
     if hits is None:
