@@ -101,9 +101,7 @@ def _channel(reader: ConfigReader, name: str, table: Any, env: dict[str, str]) -
     for key in table:
         if key not in _KEYS[kind]:
             reader.fail(f"unknown key for a {kind} channel (expected one of: {', '.join(sorted(_KEYS[kind]))})", section, None, key)
-    retries = reader.get(table, "retries", int, 5, where)
-    if retries < 0:
-        reader.fail("must not be negative", section, None, "retries")
+    retries = reader.get(table, "retries", int, 5, where, minimum=0)
     settings: dict[str, Any] = dict(
         name=name,
         type=kind,
@@ -112,7 +110,7 @@ def _channel(reader: ConfigReader, name: str, table: Any, env: dict[str, str]) -
         backoff=reader.duration(table, "backoff", 2.0, where),
         max_backoff=reader.duration(table, "max_backoff", 300.0, where),
         rate_limit=_rate(reader, table, section),
-        digest=reader.duration(table, "digest", 0.0, where) or None,
+        digest=reader.duration(table, "digest", 0.0, where, positive=False) or None,
     )
     if kind == "webhook":
         settings["url"] = _url(reader, table, section, reader.get(table, "url", str, None, where))
@@ -126,7 +124,7 @@ def _channel(reader: ConfigReader, name: str, table: Any, env: dict[str, str]) -
         settings["host"] = reader.get(table, "host", str, None, where)
         if not settings["host"]:
             reader.fail("missing 'host' (the SMTP server)", section)
-        settings["port"] = reader.get(table, "port", int, 587, where)
+        settings["port"] = reader.get(table, "port", int, 587, where, minimum=1)
         settings["starttls"] = reader.get(table, "starttls", bool, True, where)
         settings["tls"] = reader.get(table, "tls", bool, False, where)
         if settings["tls"] and settings["starttls"] and "starttls" in table:

@@ -98,6 +98,15 @@ class KafkaSecurity:
 
 
 @dataclass(frozen=True)
+class ParserConfig:
+    """Limits that keep one hostile or pathological post from stalling the parser (DESIGN.md section 5)."""
+
+    max_post_chars: int = 1_000_000  # longer post texts are dead-lettered, not parsed
+    post_deadline: float = 10.0  # seconds of parsing one post may take before it is dead-lettered
+    max_incidents: int = 100  # incidents published per post; the excess is reported in a dead letter
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     """Where each service serves /metrics, /healthz and /readyz; port 0 disables it."""
 
@@ -132,6 +141,7 @@ class Config:
     log_level: str = "INFO"
     log_format: str = "text"
     fetcher: FetcherConfig = field(default_factory=FetcherConfig)
+    parser: ParserConfig = field(default_factory=ParserConfig)
     feeds: tuple[FeedConfig, ...] = (FeedConfig(name="b-son", url=DEFAULT_FEED_URL),)
     subscriptions: tuple[dict[str, Any], ...] = ()
     subscriptions_file: Path | None = None
@@ -234,7 +244,8 @@ def locate_line(text: str, table: str | None, index: int | None, key: str | None
     return start + 1 if table is not None else None
 
 
-KNOWN_SECTIONS = {"broker", "state", "log", "fetcher", "feeds", "subscriptions", "alerter", "channels", "metrics"}
+KNOWN_SECTIONS = {"broker", "state", "log", "fetcher", "parser", "feeds", "subscriptions", "alerter", "channels", "metrics"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigReader:
@@ -261,21 +272,29 @@ class ConfigReader:
             self.fail(f"expected a table [{name}]", key=name)
         return value
 
-    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: tuple) -> Any:
+    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: tuple,
+            minimum: int | None = None) -> Any:
+        """table[key] checked against `kind` (and, for a count or a size, `minimum`)."""
         value = table.get(key, default)
         if value is not default and not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             self.fail(f"expected {names}, got {value!r}", *where, key=key)
+        if minimum is not None and value < minimum:
+            self.fail(f"must be at least {minimum}, got {value!r}", *where, key=key)
         return value
 
-    def duration(self, table: dict[str, Any], key: str, default: float, where: tuple) -> float:
+    def duration(self, table: dict[str, Any], key: str, default: float, where: tuple, positive: bool = True) -> float:
+        """A duration ("90s", "5m", a number of seconds); zero only where `positive` is False."""
         if key not in table:
             return default
         try:
-            return parse_duration(table[key])
+            seconds = parse_duration(table[key])
         except ValueError as exc:
             self.fail(str(exc), *where, key=key)
             raise AssertionError("unreachable")
+        if positive and seconds <= 0:
+            self.fail(f"must be longer than zero, got {table[key]!r}", *where, key=key)
+        return seconds
 
     def build(self, data: dict[str, Any], env: dict[str, str]) -> Config:
         for key in data:
@@ -293,6 +312,7 @@ class ConfigReader:
         fmt = self.get(log, "format", str, "text", ("log", None))
         subs_file = self.get(alerter, "subscriptions_file", str, None, ("alerter", None))
         fetcher = self.fetcher(self.table(data, "fetcher"))
+        parser = self.parser(self.table(data, "parser"))
         feeds = self.feeds(data.get("feeds"))
         subscriptions = self.subscriptions(data.get("subscriptions"))
 
@@ -310,6 +330,8 @@ class ConfigReader:
             raise ConfigError(f"{self.name}: broker.url: expected 'kafka://host:port', got {url!r}")
         if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
             raise ConfigError(f"{self.name}: broker.topic_prefix: only letters, digits, '.', '_' and '-' allowed")
+        if level not in LOG_LEVELS:
+            raise ConfigError(f"{self.name}: log.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
         if fmt not in ("text", "json"):
             raise ConfigError(f"{self.name}: log.format: expected 'text' or 'json', got {fmt!r}")
         if partitions < 1:
@@ -327,6 +349,7 @@ class ConfigReader:
             log_level=level,
             log_format=fmt,
             fetcher=fetcher,
+            parser=parser,
             feeds=feeds,
             subscriptions=subscriptions,
             subscriptions_file=Path(subs_file).expanduser() if subs_file else None,
@@ -339,19 +362,31 @@ class ConfigReader:
         defaults = FetcherConfig()
         return FetcherConfig(
             allow_private_networks=self.get(table, "allow_private_networks", bool, False, where),
-            max_bytes=self.get(table, "max_bytes", int, defaults.max_bytes, where),
+            max_bytes=self.get(table, "max_bytes", int, defaults.max_bytes, where, minimum=1024),
             connect_timeout=self.duration(table, "connect_timeout", defaults.connect_timeout, where),
             read_timeout=self.duration(table, "read_timeout", defaults.read_timeout, where),
             total_timeout=self.duration(table, "total_timeout", defaults.total_timeout, where),
-            max_redirects=self.get(table, "max_redirects", int, defaults.max_redirects, where),
+            max_redirects=self.get(table, "max_redirects", int, defaults.max_redirects, where, minimum=0),
             max_backoff=self.duration(table, "max_backoff", defaults.max_backoff, where),
             contact_url=self.get(table, "contact_url", str, defaults.contact_url, where),
-            max_connections=self.get(table, "max_connections", int, defaults.max_connections, where),
-            per_host_concurrency=self.get(table, "per_host_concurrency", int, defaults.per_host_concurrency, where),
-            per_host_delay=self.duration(table, "per_host_delay", defaults.per_host_delay, where),
+            max_connections=self.get(table, "max_connections", int, defaults.max_connections, where, minimum=1),
+            per_host_concurrency=self.get(table, "per_host_concurrency", int, defaults.per_host_concurrency, where, minimum=1),
+            per_host_delay=self.duration(table, "per_host_delay", defaults.per_host_delay, where, positive=False),
             websub_callback_url=self.get(table, "websub_callback_url", str, None, where) or None,
             websub_listen=self.get(table, "websub_listen", str, defaults.websub_listen, where),
             websub_lease=self.duration(table, "websub_lease", defaults.websub_lease, where),
+        )
+
+    def parser(self, table: dict[str, Any]) -> ParserConfig:
+        where = ("parser", None)
+        defaults = ParserConfig()
+        for key in table:
+            if key not in ("max_post_chars", "post_deadline", "max_incidents"):
+                self.fail("unknown key (expected max_post_chars, post_deadline or max_incidents)", *where, key=key)
+        return ParserConfig(
+            max_post_chars=self.get(table, "max_post_chars", int, defaults.max_post_chars, where, minimum=1000),
+            post_deadline=self.duration(table, "post_deadline", defaults.post_deadline, where),
+            max_incidents=self.get(table, "max_incidents", int, defaults.max_incidents, where, minimum=1),
         )
 
     def security(self, broker: dict[str, Any], env: dict[str, str]) -> KafkaSecurity:
@@ -394,7 +429,7 @@ class ConfigReader:
         return MetricsConfig(
             host=env.get("JIKENBO_METRICS_HOST") or self.get(table, "host", str, defaults.host, where),
             port_override=int(override) if override is not None else None,
-            ready_max_lag=self.get(table, "ready_max_lag", int, defaults.ready_max_lag, where),
+            ready_max_lag=self.get(table, "ready_max_lag", int, defaults.ready_max_lag, where, minimum=0),
             lag_interval=self.duration(table, "lag_interval", defaults.lag_interval, where),
             **ports,
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -13,8 +15,8 @@ def parse_duration(value: str | int | float) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as '5m', got {value!r}")
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(f"duration must not be negative, got {value!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"expected a duration of zero or more seconds, got {value!r}")
         return float(value)
     text = value.strip().lower().replace(" ", "")
     if not text:
@@ -26,8 +28,7 @@ def parse_duration(value: str | int | float) -> float:
         total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
         pos = match.end()
     if pos != len(text):
-        try:
-            return parse_duration(float(text))
-        except ValueError:
-            raise ValueError(f"expected a duration such as '5m', '90s' or '1h30m', got {value!r}") from None
+        if _NUMBER.fullmatch(text):  # a bare number of seconds, written plainly ("90", "1.5"; not "1e3" or "nan")
+            return float(text)
+        raise ValueError(f"expected a duration such as '5m', '90s' or '1h30m', got {value!r}")
     return total

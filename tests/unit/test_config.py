@@ -95,3 +95,40 @@ def test_documented_example_config_loads() -> None:
     config = load_config(path, env={})
     assert config.feeds[0].url == DEFAULT_FEED_URL
     assert [s.name for s in subscriptions_from_config(config)] == ["hospitals", "suppliers"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[log]\nlevel = "LOUD"\n', r"log\.level: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'LOUD'"),
+    ('[fetcher]\nmax_connections = 0\n', r":2: fetcher\.max_connections: must be at least 1, got 0"),
+    ('[fetcher]\nper_host_concurrency = -2\n', r"fetcher\.per_host_concurrency: must be at least 1"),
+    ('[fetcher]\nmax_bytes = 0\n', r"fetcher\.max_bytes: must be at least 1024"),
+    ('[fetcher]\nmax_redirects = -1\n', r"fetcher\.max_redirects: must be at least 0"),
+    ('[fetcher]\nread_timeout = 0\n', r"fetcher\.read_timeout: must be longer than zero"),
+    ('[fetcher]\ntotal_timeout = "nan"\n', r"fetcher\.total_timeout: expected a duration"),
+    ('[fetcher]\ntotal_timeout = inf\n', r"fetcher\.total_timeout: expected a duration of zero or more seconds, got inf"),
+    ('[fetcher]\nmax_backoff = "1e3"\n', r"fetcher\.max_backoff: expected a duration"),
+    ('[parser]\nmax_incidents = 0\n', r"parser\.max_incidents: must be at least 1"),
+    ('[parser]\npost_deadline = "0s"\n', r"parser\.post_deadline: must be longer than zero"),
+    ('[parser]\nmax_post_chars = 10\n', r"parser\.max_post_chars: must be at least 1000"),
+    ('[parser]\nmax_post_char = 10\n', r"parser\.max_post_char: unknown key"),
+])
+def test_out_of_range_values_are_refused_with_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text), env={})
+
+
+def test_log_level_from_the_environment_is_checked_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="log.level: expected one of"):
+        load_config(write(tmp_path, ""), env={"JIKENBO_LOG_LEVEL": "verbose"})
+
+
+def test_parser_limits_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[parser]\nmax_post_chars = 5000\npost_deadline = "2s"\nmax_incidents = 7\n'), env={})
+    assert (config.parser.max_post_chars, config.parser.post_deadline, config.parser.max_incidents) == (5000, 2.0, 7)
+
+
+def test_bare_numbers_of_seconds_are_plain_decimals() -> None:
+    assert parse_duration("90") == 90.0 and parse_duration("1.5") == 1.5
+    for bad in ("nan", "inf", "1e3", "-5", float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
