@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-_NEGATION = re.compile(
+from services.parser.patterns import compile_alternatives
+
+# Searched after every cue; the groups and lookbehinds keep the engine from skipping ahead
+# to a possible first character by itself, so compile_alternatives adds that skip.
+_NEGATION = compile_alternatives([
     r"ありません|ございません|おりません|いません|ませんでした|なかった|ないこと|ない旨|なし|はない|ではない|"
     r"認められない|確認されない|無い|対象外|"
     r"(?:て|で)いない|(?:て|で)おらず|形跡はなく|事実はなく|痕跡はなく"
-)
-_ADVISORY = re.compile(
+])
+_ADVISORY = compile_alternatives([
     r"危険があり|危険性があり|(?<!ご)心配|ご注意|注意喚起|お願い|ください|を防|(?<!再発)防止|予防|未然に|対策として|対策を|に備え|の有無"
-)
+])
 _ADVISORY_AFTER = re.compile(
     r"^\s*(?:等|など)?\s*(?:の)?(?:防止|対策|対応策|から守|を防|の防止|への対策|の危険|対策)"
     r"|^\s*(?:等|など)?\s*の(?:影響|有無|可能性)(?:について|を)調査"  # only looked for: "改ざん等の影響について調査"

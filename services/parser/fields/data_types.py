@@ -41,7 +41,7 @@ from typing import Callable
 from services.parser.evidence import Evidence, Found
 from services.parser.fields.context import clause_after
 from services.parser.fields import lexicon
-from services.parser.patterns import first_characters
+from services.parser.patterns import compile_alternatives, first_characters
 from services.parser.resources import data
 
 _MAX_MENTIONS = 50  # per kind: a term repeated thousands of times adds no information, only time
@@ -75,7 +75,8 @@ _CAPTION = re.compile(r"\s*(?::|のクリック|をクリック|拡大|提供|�
 _ATTRIBUTE = re.compile(r"\s*(?:の|が)(?:ある|あった|ない)")  # "購入履歴のあるお客様"
 _SYSTEM_AFTER = re.compile(r"\s*の?\s*(?:システム|サーバ|端末|機器|ソフト|機能|アプリ)")  # "電子カルテのシステム"
 # A sentence defining an attack ("…を使ってログインを試みる攻撃をいいます") describes no leak.
-_DEFINITION = re.compile(r"(?:をいいます|をいう|(?<!と)のことです|のことを指します|手口です|手法です|攻撃)\s*$|とは、")
+_DEFINITION = compile_alternatives([r"(?:をいいます|をいう|(?<!と)のことです|のことを指します|手口です|手法です|攻撃)\s*$",
+                                    "とは、"])
 
 # --- enumerations ---------------------------------------------------------------------
 
@@ -90,18 +91,21 @@ _LIST_CONTEXT = re.compile(
 _UNIT_BREAKS = "。\n|"
 # Separators between items; words first so "及び" is not read as "及" + "び". A comma
 # between digits is a thousands separator ("3,137名"); と before し/い/の … starts a verb.
-_SEPARATORS = re.compile(
+_SEPARATOR = (
     r"及び|および|並びに|ならびに|または|又は|もしくは|のほかに|のほか|に加えて|に加え|"
     r"\([0-9]{1,2}\)|(?<![0-9])[0-9]{1,2}\)|[、;]|(?<![0-9]),|,(?![0-9])|や|と(?![しいのもかはうなりこ])"
 )
+# Lookbehinds keep the engine from skipping ahead to a separator's first character by
+# itself: compile_alternatives adds that skip (separators are searched in every unit).
+_SEPARATORS = compile_alternatives([_SEPARATOR])
 # Separators and parentheses in one pass: a separator splits a unit only outside parentheses.
-_MARK_STARTS = first_characters(_SEPARATORS.pattern)
+_MARK_STARTS = first_characters(_SEPARATOR)
 # One capturing group, so that split() returns the text between marks and each mark in turn.
 _SEGMENT_MARKS = re.compile(
     (f"(?=[{re.escape(''.join(sorted(_MARK_STARTS | set('()'))))}])" if _MARK_STARTS else "")
-    + f"({_SEPARATORS.pattern}|\\(|\\))")
+    + f"({_SEPARATOR}|\\(|\\))")
 _SOFT_SEPARATORS = re.compile(r"[・/]")
-_ANY_SEPARATOR = re.compile(f"{_SEPARATORS.pattern}|[・/(]")  # split an item only where a part is a known kind
+_ANY_SEPARATOR = compile_alternatives([_SEPARATOR, "[・/(]"])  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
 # relative clause ("続柄の書いた名簿", "住所の記載された書類").
 _HEAD_END = re.compile(
@@ -145,7 +149,8 @@ _DESTINATION = re.compile(r"\s*(?:など|等)?\s*(?:に(?!関|係|加|つ|含|�
 # Credentials of a system or of the organisation's own mailbox, guessed by an insider or
 # used to relay spam, are the means of the attack, not leaked data.
 # ("入力しても…できない" is a hypothetical use, said of a countermeasure.)
-_CREDENTIAL_USE = re.compile(r"推測|試行|踏み台|迷惑メール|スパム|管理者|管理用|更新用|(?:更新|管理)に必要な|入力しても")
+_CREDENTIAL_USE = compile_alternatives(["推測", "試行", "踏み台", "迷惑メール", "スパム", "管理者", "管理用", "更新用",
+                                        "(?:更新|管理)に必要な", "入力しても"])
 _CREDENTIALS = frozenset(("パスワード", "メールアドレス", "ログインID"))
 # A bullet line: "・氏名", "- 住所、郵便番号", "(1)氏名".
 _BULLET = re.compile(r"\s*(?:[・･\-*•●○■□◆◇]|\(?[0-9]{1,2}[).]|[①-⑳])\s*")
