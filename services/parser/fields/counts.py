@@ -137,6 +137,7 @@ class _Candidate(NamedTuple):
     total: bool  # a stated total (計, 合計, …に上る)
     labelled: bool  # under a heading or label naming it as the affected number
     fallback: bool  # sheets or files: the affected count only when nothing else is stated
+    before: str  # the text before the figure on its line, as `_before` reads it
 
 
 def _value(num: str) -> int:
@@ -300,7 +301,7 @@ def _candidates(text: str, matches: list[re.Match[str]], lines: _Lines, exposure
         fallback = count.unit in _RECORD_UNITS or bool(_RECORD_BEFORE.search(before) or _RECORD_AFTER.match(after))
         if fallback and not _RECORD_LEAK.search(context + after):
             continue  # files encrypted, sheets printed: documents that did not leak
-        found.append(_Candidate(count, start, end, line, tier, kind, total, labelled, fallback))
+        found.append(_Candidate(count, start, end, line, tier, kind, total, labelled, fallback, before))
     return found
 
 
@@ -321,7 +322,7 @@ def _list_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[li
         best = max(parts, key=lambda c: c.phrase.value)
         row = "|" in line_text  # a table row: its cells may hold sentences
         marked = row or bool(_LIST_MARKER.match(line_text))
-        named = bool(_GROUP_BEFORE.search(_before(text, best.start, lines.starts[line])))
+        named = bool(_GROUP_BEFORE.search(best.before))
         # an item is one phrase or sentence; a line of several sentences is prose
         one_sentence = row or "。" not in line_text.rstrip().rstrip("。")
         item = (marked or (len(line_text) <= 80 and named)) and one_sentence and not _NESTING.search(line_text)
@@ -345,13 +346,13 @@ def _one_field(lines: _Lines, candidate: _Candidate) -> bool:
     return candidate.start - start <= 30 and bool(_ONE_FIELD.fullmatch(lines.text, start, candidate.start))
 
 
-def _prose_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[list[_Candidate]]:
+def _prose_siblings(text: str, found: list[_Candidate]) -> list[list[_Candidate]]:
     """Runs of figures side by side in one sentence, each right after the name of a
     different group of people (個人約1.3万件と法人359件, 顧客約1000名と従業員約300名)."""
     groups: list[list[_Candidate]] = []
     run: list[tuple[_Candidate, str]] = []
     for candidate in found:
-        named = _GROUP_BEFORE.search(_before(text, candidate.start, lines.starts[candidate.line]))
+        named = _GROUP_BEFORE.search(candidate.before)
         if named is None:
             if len(run) >= 2:
                 groups.append([c for c, _ in run])
@@ -374,7 +375,7 @@ def _prose_siblings(text: str, lines: _Lines, found: list[_Candidate]) -> list[l
 def _unsummed(text: str, lines: _Lines, found: list[_Candidate]) -> list[_Candidate] | None:
     """Disjoint sub-counts that no other stated count covers (no total), if any."""
     largest_first = sorted(found, key=lambda c: -c.phrase.value)
-    for group in _list_siblings(text, lines, found) + _prose_siblings(text, lines, found):
+    for group in _list_siblings(text, lines, found) + _prose_siblings(text, found):
         values = {c.phrase.value for c in group}
         if len(values) < 2:
             continue  # the same figure restated is not a breakdown
