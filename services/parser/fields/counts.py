@@ -24,9 +24,10 @@ leads with. How a careful reader picks it, rule by rule:
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from services.parser import resources
 from services.parser.evidence import Evidence, Found
@@ -220,14 +221,18 @@ def _before(text: str, start: int, line_start: int, limit: int = 16) -> str:
     return _STRIP_BEFORE.sub("", text[max(line_start, start - limit):start])
 
 
-def _not_affected(text: str, start: int, end: int, before: str, after: str, exposure: bool) -> bool:
-    """Counts of things, bounce mails and (unless their addresses were exposed) recipients."""
+def _not_affected(text: str, start: int, end: int, before: str, after: str, exposed: Callable[[], bool]) -> bool:
+    """Counts of things, bounce mails and (unless their addresses were exposed) recipients.
+    `exposed()` is asked only about recipients: most texts are never searched for it."""
     if _THING_BEFORE.search(before) or _THING_AFTER.match(after):
         return True
     if _BOUNCE.search(after[:14]) or _BOUNCE.search(text[max(0, start - 8):start]):
         return True
-    if exposure:
-        return False
+    return _recipients(after) and not exposed()
+
+
+def _recipients(after: str) -> bool:
+    """A count of the recipients of a mail or letter (1719人に誤送付, 1万5,913件の宛先)."""
     if _RECIPIENT_NOUN.match(after):
         return True
     to = _RECIPIENT_TO.match(after)
@@ -268,7 +273,8 @@ def _labelled(lines: _Lines, line: int, start: int, previous: _Candidate | None)
     return False
 
 
-def _candidates(text: str, matches: list[re.Match[str]], lines: _Lines, exposure: bool) -> list[_Candidate]:
+def _candidates(text: str, matches: list[re.Match[str]], lines: _Lines, exposed: Callable[[], bool]
+                ) -> list[_Candidate]:
     """Every count phrase (of `matches`) that can be the affected count, with its rank."""
     found: list[_Candidate] = []
     for match in matches:
@@ -280,7 +286,7 @@ def _candidates(text: str, matches: list[re.Match[str]], lines: _Lines, exposure
         line_start, line_end = lines.span(line)
         before = _before(text, start, line_start)
         after = _clause_after(text, end)
-        if _not_affected(text, start, end, before, after, exposure):
+        if _not_affected(text, start, end, before, after, exposed):
             continue
         # the line before ("対象:" / "お客さま数:" above the figure) counts as context
         previous_line = text[max(0, line_start - 42):line_start].rstrip("\n ")
@@ -386,7 +392,7 @@ def _unsummed(text: str, lines: _Lines, found: list[_Candidate]) -> list[_Candid
     return None
 
 
-def _vague(text: str, lines: _Lines, exposure: bool) -> tuple[int, str] | None:
+def _vague(text: str, lines: _Lines, exposed: Callable[[], bool]) -> tuple[int, str] | None:
     """The largest vague count of data (数万人分の個人情報) as (lower bound, phrase), or None."""
     best: tuple[int, str] | None = None
     for _, match in zip(range(_MAX_PHRASES), _VAGUE_RE.finditer(text)):
@@ -396,7 +402,7 @@ def _vague(text: str, lines: _Lines, exposure: bool) -> tuple[int, str] | None:
         start, end = match.start(), match.end()
         line_start = lines.starts[lines.index(start)]
         after = _clause_after(text, end)
-        if _not_affected(text, start, end, _before(text, start, line_start), after, exposure):
+        if _not_affected(text, start, end, _before(text, start, line_start), after, exposed):
             continue
         if not (match.group("bun") or _VAGUE_DATA.search(text[max(line_start, start - 20):start] + after)):
             continue
@@ -412,10 +418,10 @@ def headline_count(text: str) -> Found[Count | None]:
     if not matches and not vague_cue:
         return Found(None, Evidence("no count of people or records stated"))
     lines = _Lines(text)
-    exposure = bool(_EXPOSURE.search(text))
-    found = _candidates(text, matches, lines, exposure)
+    exposed = functools.cache(lambda: _EXPOSURE.search(text) is not None)  # searched once, when first asked
+    found = _candidates(text, matches, lines, exposed)
     main = [c for c in found if not c.fallback]
-    vague = _vague(text, lines, exposure) if vague_cue else None
+    vague = _vague(text, lines, exposed) if vague_cue else None
     if vague is not None and all(c.phrase.value < vague[0] for c in main):
         return Found(None, Evidence("the headline figure is vague", vague[1]))
     if not found:
