@@ -19,17 +19,19 @@ restart, where re-parsing gives the same incident ids (idempotent downstream).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 import faust
+import pebble
+from pebble import ProcessExpired
 
 from services.common import serde
 from services.common.broker import exit_with_parent
-from services.common.config import Config
+from services.common.config import Config, ParserConfig
 from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
 from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
 from services.common.ops import serve_faust_ops
@@ -41,52 +43,66 @@ log = logging.getLogger("jikenbo.parser")
 BATCH = 200
 BATCH_WAIT = 0.05  # seconds: latency added at most, when posts trickle in
 IN_FLIGHT = 4  # batches parsed ahead while earlier ones wait for the broker's ack
+_GRACE = 30.0  # seconds a batch may run past its posts' deadlines before its process is killed
 
 
-def handle_batch(values: list[bytes]) -> list[Handled]:
-    return [handle_raw(value) for value in values]
+def handle_batch(values: list[bytes], limits: ParserConfig = ParserConfig()) -> list[Handled]:
+    return [handle_raw(value, limits) for value in values]
 
 
 class ParseProcess:
-    """Runs `handle_batch` in a process of its own.
+    """Runs `handle_batch` in a process of its own (pebble's pool, which can kill it).
 
     Parsing is CPU work: in another process it runs on another core while the
     agent's loop talks to the broker (a thread would share the GIL with it).
-    If a post kills that process (out of memory, a crash in a C extension),
-    the batch is parsed again post by post in fresh processes, and the post
-    that kills it again becomes a dead letter instead of stopping the stream.
+    Each post has its deadline inside that process (services.parser.deadline). If
+    a batch still overruns (code that signals cannot interrupt) or a post kills the
+    process (out of memory, a crash in a C extension), the process is replaced and
+    the batch is parsed again post by post: the post that stalls or kills it again
+    becomes a dead letter instead of stopping the stream.
     """
 
-    def __init__(self, work: Callable[[list[bytes]], list[Handled]] = handle_batch) -> None:
+    def __init__(self, work: Callable[[list[bytes]], list[Handled]] = handle_batch, post_deadline: float = 10.0,
+                 grace: float = _GRACE) -> None:
         self.work = work
+        self.post_deadline = post_deadline
+        self.grace = grace  # process start-up and the worker's own deadline reporting
         self.pool = self._new_pool()
 
     @staticmethod
-    def _new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
+    def _new_pool() -> pebble.ProcessPool:
+        return pebble.ProcessPool(max_workers=1, context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)
+
+    async def _run(self, values: list[bytes]) -> list[Handled]:
+        """The work on `values` in the pool; a worker that dies is replaced by pebble, a broken pool here."""
+        future = self.pool.schedule(self.work, args=(values,), timeout=self.post_deadline * len(values) + self.grace)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self.pool.stop()
+            self.pool = self._new_pool()
+            raise
 
     async def __call__(self, values: list[bytes]) -> list[Handled]:
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.pool, self.work, values)
-        except BrokenProcessPool:
-            log.error("parser process died on a batch of %d post(s); parsing them one by one", len(values))
-        self._renew()
+            return await self._run(values)
+        except (ProcessExpired, BrokenProcessPool) as exc:
+            log.error("parser process died on a batch of %d post(s) (%s); parsing them one by one", len(values), exc)
+        except TimeoutError:
+            log.error("parser process stalled on a batch of %d post(s) and was killed; parsing them one by one", len(values))
         results = []
         for value in values:
             try:
-                results.extend(await loop.run_in_executor(self.pool, self.work, [value]))
-            except BrokenProcessPool as exc:
+                results.extend(await self._run([value]))
+            except (ProcessExpired, BrokenProcessPool) as exc:
                 results.append(Handled(dead_letter=dead_letter("parser process died on this post", exc, raw=value)))
-                self._renew()
+            except TimeoutError as exc:
+                reason = f"parser process stalled on this post and was killed after {self.post_deadline + self.grace:g} s"
+                results.append(Handled(dead_letter=dead_letter(reason, exc, raw=value)))
         return results
 
-    def _renew(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = self._new_pool()
-
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.stop()
 
 
 def build_parser_app(config: Config, broker_url: str) -> faust.App:
@@ -106,7 +122,6 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                 reason = handled.dead_letter["reason"]
                 log.warning("post sent to dead-letter topic: %s", reason[:200], extra={"post": _key(event)})
                 sent.append(await dead_letters.send(key=event.key, value=serde.dumps(handled.dead_letter)))
-                continue
             for incident in handled.incidents:
                 sent.append(await incidents.send(key=serde.key(incident["incident_id"]), value=serde.dumps(incident)))
             log.debug(
@@ -135,7 +150,7 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                 log.info("parsed %d post(s) into %d incident(s)", len(events), incident_count)
 
         acknowledger = asyncio.create_task(acknowledge())
-        parse = ParseProcess()
+        parse = ParseProcess(functools.partial(handle_batch, limits=config.parser), config.parser.post_deadline)
         try:
             async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
                 events = hold(list(batch))  # released by acknowledge(), not by take_events

@@ -18,14 +18,17 @@ def parser(config_file: str | None) -> None:
 
 
 @click.command()
+@config_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--all", "include_all", is_flag=True, help='Also print non-incident segments as {"kind": "non_incident"} lines.')
 @click.option("--explain", is_flag=True,
               help="Print each incident readably, with the rule that decided every field and the text it came from.")
-def parse(paths: tuple[str, ...], include_all: bool, explain: bool) -> None:
+def parse(config_file: str | None, paths: tuple[str, ...], include_all: bool, explain: bool) -> None:
     """Parse text or HTML files (or - for stdin) offline; print incidents as JSON Lines.
 
-    Runs exactly the code of the parser agent; no broker needed.
+    Runs exactly the code of the parser agent, with its limits ([parser] in the
+    configuration); no broker needed. A file over those limits is reported on
+    stderr, the others are parsed, and the exit status is 1.
 
     \b
     Examples:
@@ -36,8 +39,16 @@ def parse(paths: tuple[str, ...], include_all: bool, explain: bool) -> None:
     """
     from services.parser.offline import parse_paths
 
-    for line in parse_paths(paths, include_all, explain):
+    refused: list[str] = []
+
+    def report(path: str, reason: str) -> None:
+        refused.append(path)
+        click.echo(f"jikenbo: {path}: {reason}", err=True)
+
+    for line in parse_paths(paths, include_all, explain, load(config_file).parser, report):
         click.echo(line)
+    if refused:
+        raise SystemExit(1)
 
 
 COMMANDS = [parser, parse]

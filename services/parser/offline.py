@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from schemas import SCHEMA_VERSION
 from services.common import serde
+from services.common.config import ParserConfig
 from services.common.errors import JikenboError
 from services.common.text import content_hash, to_text
 from services.parser.explain import explain as explain_result
+from services.parser.deadline import PostRefused
 from services.parser.handling import incidents_from_post
 
 
@@ -46,12 +48,21 @@ def post_from_document(path: str, content: str) -> dict:
     }
 
 
-def parse_paths(paths: Iterable[str], include_all: bool = False, explain: bool = False) -> Iterator[str]:
+def parse_paths(paths: Iterable[str], include_all: bool = False, explain: bool = False,
+                limits: ParserConfig = ParserConfig(), refused: Callable[[str, str], None] | None = None) -> Iterator[str]:
     """JSON lines for every incident (and, with include_all, non-incident) in the files;
-    with `explain`, a readable block per result with the evidence of every field."""
+    with `explain`, a readable block per result with the evidence of every field.
+    A file over the parser's limits is reported to `refused(path, reason)` (or raised)
+    and the other files go on, as the agent dead-letters such a post and goes on."""
     for path in paths:
         post = post_from_document(path, read_document(path))
-        results = incidents_from_post(post, include_non_incidents=include_all)
+        try:
+            results = incidents_from_post(post, include_non_incidents=include_all, limits=limits)
+        except PostRefused as exc:
+            if refused is None:
+                raise JikenboError(f"{path}: {exc}") from None
+            refused(path, str(exc))
+            continue
         if explain:
             yield f"== {path}: {sum(r.get('kind') == 'incident' for r in results)} incident(s)\n"
             for number, result in enumerate(results, 1):

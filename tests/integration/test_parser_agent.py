@@ -40,7 +40,9 @@ async def test_poison_goes_to_dead_letters_and_the_agent_keeps_going(broker: Emb
         (b"empty", serde.dumps(post("empty", ""))),
         (b"huge", serde.dumps(post("huge", "a" * (5 * 1024 * 1024), content=""))),
         (b"nested", serde.dumps(post("nested", nested))),
-        (b"headers-only", serde.dumps(post("headers-only", "【セキュリティ事件簿#2025-001】\n" + "x" * 1_000_000 + "\n【セキュリティ事件簿#2025-002】"))),
+        (b"headers-only", serde.dumps(post("headers-only", "【セキュリティ事件簿#2025-001】\n" + "x" * 900_000 + "\n【セキュリティ事件簿#2025-002】"))),
+        (b"many", serde.dumps(post("many", "".join(f"【セキュリティ事件簿#2025-{n:03d}】株式会社M{n} 不正アクセス 2025/1/1\n\n本文\n\n"
+                                                   for n in range(100, 112))))),
     ]
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, max_request_size=16 * 1024 * 1024)
     await producer.start()
@@ -50,13 +52,15 @@ async def test_poison_goes_to_dead_letters_and_the_agent_keeps_going(broker: Emb
         await producer.send_and_wait(topics.raw_posts, serde.dumps(good), key=good["post_id"].encode())
     finally:
         await producer.stop()
-    env = service_env(broker.url, tmp_path / "state", prefix)
+    config = tmp_path / "jikenbo.toml"
+    config.write_text("[parser]\nmax_incidents = 10\n", encoding="utf-8")
+    env = service_env(broker.url, tmp_path / "state", prefix, JIKENBO_CONFIG=str(config))
     parser = start(["parser"], env, tmp_path / "parser.log")
     try:
         incidents = await wait_for(
             broker.bootstrap, topics.incidents, lambda seen: expected_ids <= {i["incident_id"] for i in seen}, timeout=90
         )
-        dead = await wait_for(broker.bootstrap, topics.dead_letters, lambda seen: len(seen) >= 3, timeout=30)
+        dead = await wait_for(broker.bootstrap, topics.dead_letters, lambda seen: len(seen) >= 5, timeout=30)
     finally:
         code = stop(parser)
     log = (tmp_path / "parser.log").read_text(errors="replace")
@@ -67,6 +71,9 @@ async def test_poison_goes_to_dead_letters_and_the_agent_keeps_going(broker: Emb
     by_post = {r["post"]["post_id"]: r["reason"] for r in dead if isinstance(r.get("post"), dict)}
     assert len(undecodable) == 2 and all("undecodable message" in reason for reason in undecodable)
     assert "no 'text'" in by_post["no-text"]
+    assert "over parser.max_post_chars" in by_post["huge"]
+    assert by_post["many"].startswith("post produced 12 incidents, over parser.max_incidents (10)")
+    assert sorted(i["case_id"] for i in incidents if i["source"]["post_id"] == "many") == [f"2025-{n}" for n in range(100, 110)]
     assert any("raw_base64" in record for record in dead), "the original bytes are kept for replay"
     assert code == 0, log[-3000:]
     assert "Traceback" not in log

@@ -73,3 +73,15 @@ def test_explain_with_all_says_why_a_segment_is_not_an_incident(tmp_path: Path) 
     post.write_text("情報セキュリティ研修会を開催します。参加無料。事前申込みが必要です。", encoding="utf-8")
     result = run("--explain", "--all", str(post))
     assert "not an incident" in result.stdout and "why:" in result.stdout
+
+
+def test_a_file_over_the_parser_limits_is_reported_and_the_others_parse(tmp_path: Path) -> None:
+    config = tmp_path / "jikenbo.toml"
+    config.write_text("[parser]\nmax_post_chars = 20000\n", encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_text("【セキュリティ事件簿#2025-001】株式会社X 不正アクセス 2025/1/1\n\n" + "\u3000x" * 25_000, encoding="utf-8")
+    (seed,) = SEEDS.glob("003_*.txt")
+    result = run("--config", str(config), str(big), str(seed))
+    assert result.returncode == 1
+    assert f"jikenbo: {big}: post text is 50,0" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) == 1, "the other file still parses"

@@ -16,7 +16,8 @@ ONE_MB = 1_000_000
 LIMIT_SECONDS = 1.0  # typically 0.1-0.4 s of CPU; the limit leaves room for a busy CI machine
 
 
-@pytest.mark.parametrize("char", ["a", "1", "。", " ", "\n", "万", ".", "【", "日", "@", "/", "(", "-", "①", "⽇", "\t"])
+@pytest.mark.parametrize("char", ["a", "1", "。", " ", "\n", "万", ".", "【", "日", "@", "/", "(", "-", "①", "⽇", "\t",
+                                  "\u3000", "\u2003", "\u00a0", "\x0b", "\x0c", "\x1c"])
 def test_one_megabyte_of_one_character_between_headers_parses_fast(char: str) -> None:
     text = H1 + char * ONE_MB + H2
     started = time.process_time()
@@ -57,7 +58,10 @@ def test_binary_garbage_decoded_as_text_never_raises() -> None:
     "【セキュリティ事件簿#2025-001】\n" + "x" * ONE_MB + "\n【セキュリティ事件簿#2025-002】",  # no blank lines, no names
     "【セキュリティ事件簿#2025-001】" + "x" * ONE_MB + " 2025/1/1\n\n本文",  # one huge header line
     "【セキュリティ事件簿#2025-001】株式会社" + "あ" * ONE_MB + "\n\n本文",
-], ids=["bare-headers", "huge-header", "huge-header-japanese"])
+    "【セキュリティ事件簿#2025-001】" + " " * ONE_MB,  # a header prefix and a run of spaces
+    "【セキュリティ事件簿#2025-001】" + "\u3000" * ONE_MB + "\n\n本文",
+    "【セキュリティ事件簿#2025-001】株式会社X" + "\u2003" * ONE_MB + "2025/1/1\n\n本文",
+], ids=["bare-headers", "huge-header", "huge-header-japanese", "header-spaces", "header-ideographic-spaces", "header-em-spaces"])
 def test_megabyte_headers_and_bodies_parse_fast(text: str) -> None:
     started = time.process_time()
     assert parse_post(text)
