@@ -8,9 +8,10 @@ broken feed or a header charset that disagrees with the prolog, goes through
 feedparser, given the raw bytes plus the response headers so that Shift_JIS
 and EUC-JP decode from whichever of the two declares the charset.
 
-Neither parser sees a DTD: an internal subset (where entities are declared:
-billion laughs, XXE) is refused, an external DOCTYPE is cut out, before any
-parsing (DESIGN.md section 5).
+Neither parser sees a DTD or an entity declaration (services.fetcher.xml_guard),
+feedparser runs in a process of its own with a time and memory budget
+(services.fetcher.fallback), and what parsing produced is checked against the
+size of the body (DESIGN.md section 5).
 """
 
 from __future__ import annotations
@@ -31,16 +32,18 @@ from lxml import etree
 from schemas import SCHEMA_VERSION
 from services.common.text import content_hash, looks_like_html, to_text
 from services.fetcher.errors import FeedError
+from services.fetcher.fallback import parse_bounded
+from services.fetcher.xml_guard import defuse
 
 _HTML_PAGE = re.compile(rb"^\s*(?:<!DOCTYPE\s+html|<html)", re.IGNORECASE)
-_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
-_DOCTYPE = re.compile(rb"\s*<!DOCTYPE\b[^\[>]*(\[)?", re.IGNORECASE)
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._-]+)", re.IGNORECASE)
 _TOTAL_RESULTS = re.compile(rb"<(?:[A-Za-z]+:)?totalResults>\s*(\d+)\s*<", re.IGNORECASE)
 _ATOM = "{http://www.w3.org/2005/Atom}"
-_ENTITY_SCAN = 64 * 1024
+_TOTAL_SCAN = 64 * 1024  # openSearch totalResults sits in the feed's head
+# What parsing may produce from a body of n bytes: every post's content, text and title come
+# from the body, once each, so more than this means expansion the guard failed to stop.
+_OUTPUT_FACTOR, _OUTPUT_SLACK = 4, 1024 * 1024
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False)
 
 
@@ -69,49 +72,26 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def defuse(body: bytes) -> bytes:
-    """The body with no DTD: refuse an internal subset, cut out an external DOCTYPE.
-
-    The DOCTYPE is looked for where XML allows it, after the declaration,
-    comments and processing instructions however long they are, so neither
-    padding nor a one-line DOCTYPE gets past. A `<!ENTITY` anywhere near the
-    top is refused as well, for documents too broken to have a prolog.
-    """
-    if body[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        wide = "utf-32" if body[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") else "utf-16"
-        head = body[: _ENTITY_SCAN * 4].decode(wide, "replace").upper()
-        if "<!DOCTYPE" in head or "<!ENTITY" in head:
-            raise FeedError("feed in UTF-16/32 with a DOCTYPE; refused to protect memory")
-        return body
-    pos = 3 if body.startswith(codecs.BOM_UTF8) else 0
-    while (item := _PROLOG_ITEM.match(body, pos)) is not None:
-        pos = item.end()
-    doctype = _DOCTYPE.match(body, pos)
-    if doctype is not None:
-        if doctype.group(1):
-            raise FeedError("feed declares XML entities (DOCTYPE with an internal subset); refused to protect memory")
-        end = body.find(b">", doctype.end())
-        body = body[: doctype.start()] + body[end + 1 :] if end >= 0 else body[: doctype.start()]
-    if _ENTITY_DECL.search(body, 0, _ENTITY_SCAN):
-        raise FeedError("feed declares XML entities; refused to protect memory")
-    return body
-
-
 def parse_feed(body: bytes, headers: Mapping[str, str] | None, feed_name: str, origin: str = "live") -> ParsedFeed:
     """Parse one feed document into raw-post messages (schemas/raw_post.schema.json)."""
     if not body.strip():
         raise FeedError("empty response body; expected a feed")
     if _HTML_PAGE.match(body[:4096]):
         raise FeedError("got an HTML page, not a feed; check the feed URL")
-    body = defuse(body)
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    charset = _CHARSET.search(lowered.get("content-type", ""))
+    body, transcoded = defuse(body, charset.group(1) if charset else None)
+    if transcoded:  # now UTF-8 whatever the header said
+        lowered["content-type"] = _CHARSET.sub("charset=utf-8", lowered["content-type"]) if charset else lowered.get("content-type", "")
     fetched_at = now_iso()
     utf8 = as_utf8(body, lowered.get("content-type", ""))
-    if utf8 is not None:
-        parsed = parse_fast(utf8, feed_name, origin, fetched_at)
-        if parsed is not None:
-            return parsed
-    return parse_slow(body, lowered, feed_name, origin, fetched_at)
+    parsed = parse_fast(utf8, feed_name, origin, fetched_at) if utf8 is not None else None
+    if parsed is None:
+        parsed = parse_bounded(body, lowered, feed_name, origin, fetched_at)
+    produced = sum(len(post["content"]) + len(post["text"]) + len(post["title"]) for post in parsed.posts)
+    if produced > _OUTPUT_FACTOR * len(body) + _OUTPUT_SLACK:
+        raise FeedError(f"parsing a {len(body):,}-byte feed produced {produced:,} characters of posts; refused")
+    return parsed
 
 
 def as_utf8(body: bytes, content_type: str) -> bytes | None:
@@ -188,7 +168,7 @@ def _tree_links(node: Any) -> dict[str, str]:
 
 
 def _total(body: bytes) -> int | None:
-    match = _TOTAL_RESULTS.search(body, 0, _ENTITY_SCAN)
+    match = _TOTAL_RESULTS.search(body, 0, _TOTAL_SCAN)
     return int(match.group(1)) if match else None
 
 

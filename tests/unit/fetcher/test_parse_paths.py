@@ -67,6 +67,8 @@ def test_malformed_feed_falls_back_to_feedparser_with_a_warning() -> None:
 
 def test_unrecoverable_document_is_a_feed_error() -> None:
     with pytest.raises(FeedError, match="not a readable feed"):
+        parse_feed(b"\x01\x02 definitely not xml", {}, "f")
+    with pytest.raises(FeedError, match="NUL bytes but is neither UTF-16 nor UTF-32"):
         parse_feed(b"\x00\x01 definitely not xml", {}, "f")
 
 
