@@ -33,6 +33,7 @@ vocabulary are only reported as items of an enumeration, never from free text.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -530,6 +531,23 @@ def _unit_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
+def _same_unit(text: str, bounds: tuple[int, int], start: int, end: int) -> bool:
+    """True when text[start:end] lies in the unit `bounds` and both its ends are breaks
+    within reach of the term (or the ends of the text): `_unit_bounds` would find that
+    unit again. A unit holds no break, so the breaks nearest the term are its ends."""
+    left, right = bounds
+    if start < left or end > right:
+        return False
+    if left == 0:
+        if start > _UNIT_SPAN:
+            return False
+    elif text[left - 1] not in _UNIT_BREAKS or left - 1 < start - _UNIT_SPAN:
+        return False
+    if right == len(text):
+        return end + _UNIT_SPAN >= right
+    return text[right] in _UNIT_BREAKS and right < end + _UNIT_SPAN
+
+
 def _credentials_used(names: list[str], unit: str) -> bool:
     """A list of login credentials only, in a sentence about a system's or a guessed account."""
     if not all(name in _CREDENTIALS or name.endswith("ID") for name in names):
@@ -547,7 +565,11 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
     done: set[tuple[int, int]] = set()
     done_blocks: set[int] = set()
     blocks: list[tuple[int, int]] = []  # bullet blocks already read
+    bounds = (-1, -1)
+    longest = max((last - first for first, last, _ in hits), default=0)
     for start, end, _ in hits:
+        if _same_unit(text, bounds, start, end):
+            continue  # terms of one list: the unit is read once
         bounds = _unit_bounds(text, start, end)
         if bounds in done:
             continue
@@ -574,8 +596,10 @@ def _enumerations(text: str, hits: list[tuple[int, int, str]], skip: Callable[[i
             if skip is not None and skip(run.start):
                 continue
             # The terms inside the list, and the owner of its first item ("世帯主の氏名").
-            covered.update(first for first, last, _ in hits if run.start <= first < run.end
-                           or run.start - 12 <= last < run.start and text.startswith("の", last))
+            inside = bisect.bisect_left(hits, (run.start,))
+            covered.update(first for first, _, _ in hits[inside:bisect.bisect_left(hits, (run.end,), inside)])
+            covered.update(first for first, last, _ in hits[bisect.bisect_left(hits, (run.start - 12 - longest,), 0, inside):inside]
+                           if run.start - 12 <= last < run.start and text.startswith("の", last))
             after = _AFTER_CUT.split(text[run.end:run.end + 30], 1)[0]
             rest = text[left:run.start] + after
             if _denies(after) or _ADVICE.search(text[max(left, run.start - 20):run.start] + after):
