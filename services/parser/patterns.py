@@ -2,29 +2,42 @@
 
 A pattern that is an alternation of many cues ("(?:漏えい|流出)(?:し|され)|不正(?:アクセス…)…")
 is tried at every position of the text, and Python's `re` cannot derive a fast
-scan for it. When every match must start with one of a few characters, a
-lookahead on that character class lets the engine reject all other positions
-in its inner loop: the same matches, several times faster on the event cues.
+scan for it. It skips ahead by itself (looking for the first characters in C)
+only when every alternative starts with a literal character, so an alternation
+is rewritten into that shape where it can be ("(?:漏えい|流出)し" -> "漏えいし|流出し",
+"[っる]" -> "っ|る", "(?:某)?ある" -> "某ある|ある"): the engine tries the
+alternatives in the same order, so it finds the same matches. Otherwise (a
+lookbehind or a repeat first), when every match must start with one of a few
+characters, a lookahead on that character class lets the engine reject all other
+positions in its inner loop: slower than the rewritten form, several times
+faster than the plain pattern.
 """
 
 from __future__ import annotations
 
 import re
+import re._compiler as sre_compiler  # compiles a pattern rewritten in its parsed form
 import re._constants as sre_constants  # the parsed form of a pattern, to read its possible first characters
 import re._parser as sre_parser
 from typing import Any, Iterable
 
 _METACHARACTERS = frozenset("()[]{}?*+|\\.^$")
 _MAX_RANGE = 256
+_MAX_SPREAD = 2000  # alternatives of a rewritten pattern; beyond that the lookahead is used
 
 
 def compile_alternatives(alternatives: Iterable[str], flags: int = 0) -> re.Pattern[str]:
-    """One pattern matching any of `alternatives`, with a first-character lookahead
-    when the alternatives are regular expressions (plain words already scan fast)."""
+    """One pattern matching any of `alternatives`, rewritten so that every alternative
+    starts with a literal character, or else with a first-character lookahead, when the
+    alternatives are regular expressions (plain words already scan fast). A rewritten
+    pattern is compiled from its parsed form: its `pattern` attribute is None."""
     parts = list(alternatives)
     pattern = "|".join(f"(?:{part})" for part in parts)
     if not any(_METACHARACTERS & set(part) for part in parts):
         return re.compile(pattern, flags)
+    rewritten = _literal_first(pattern, flags)
+    if rewritten is not None:
+        return rewritten
     first = first_characters(pattern, flags)
     if not first:
         return re.compile(pattern, flags)
@@ -83,4 +96,63 @@ def _class(items: list[tuple[Any, Any]], found: set[str]) -> set[str] | None:
             found.update(chr(code) for code in range(argument[0], argument[1] + 1))
         else:
             return None
+    return found
+
+
+def _literal_first(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """`pattern` compiled as an alternation whose alternatives each start with a literal
+    character (grouped by that character), or None when it cannot be rewritten so."""
+    if flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = sre_parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if parsed.state.groups > 1:
+        return None  # a capturing group cannot be copied into several alternatives
+    alternatives = _spread(list(parsed), [])
+    if alternatives is None:
+        return None
+    by_first: dict[int, list[list[tuple[Any, Any]]]] = {}
+    for alternative in alternatives:  # alternatives that start with different characters never compete
+        by_first.setdefault(alternative[0][1], []).append(alternative[1:])
+    state = parsed.state
+    branches = []
+    for char, rests in by_first.items():
+        rest = rests[0] if len(rests) == 1 else [
+            (sre_constants.BRANCH, (None, [sre_parser.SubPattern(state, tail) for tail in rests]))]
+        branches.append(sre_parser.SubPattern(state, [(sre_constants.LITERAL, char), *rest]))
+    top = branches[0] if len(branches) == 1 else sre_parser.SubPattern(state, [(sre_constants.BRANCH, (None, branches))])
+    return sre_compiler.compile(top, flags)
+
+
+def _spread(items: list[tuple[Any, Any]], rest: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]] | None:
+    """`items` then `rest` as alternatives that each start with a literal character, in
+    the order the engine tries them; None when that is not possible (or too many)."""
+    if not items:
+        return None  # the match may be empty: no first character
+    op, argument = items[0]
+    tail = items[1:] + rest
+    if op is sre_constants.LITERAL:
+        return [items + rest]
+    if op is sre_constants.IN:
+        if len(argument) > _MAX_SPREAD or not all(kind is sre_constants.LITERAL for kind, _ in argument):
+            return None  # a range, a category or a negated class
+        return [[(sre_constants.LITERAL, char), *tail] for _, char in argument]  # one character: the order is moot
+    if op is sre_constants.SUBPATTERN:
+        group, add_flags, del_flags, inner = argument
+        return None if group is not None or add_flags or del_flags else _spread(list(inner), tail)
+    if op is sre_constants.BRANCH:
+        ways = [list(alternative) + tail for alternative in argument[1]]
+    elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and argument[:2] == (0, 1):
+        taken = list(argument[2]) + tail  # X? tries X first, X?? tries it last
+        ways = [taken, tail] if op is sre_constants.MAX_REPEAT else [tail, taken]
+    else:
+        return None
+    found: list[list[tuple[Any, Any]]] = []
+    for way in ways:
+        spread = _spread(way, [])
+        if spread is None or len(found) + len(spread) > _MAX_SPREAD:
+            return None
+        found.extend(spread)
     return found
