@@ -89,7 +89,9 @@ def _sentence_before(text: str, start: int) -> str:
     return window[cut + 1:]
 
 
-lexicon.register("type", lambda: {prefix: (prefix, rules) for prefix, rules in _rules()[0].items()})
+# Each prefix with its rules and the codes they give, so a cue whose codes are all found is passed over.
+lexicon.register("type", lambda: {prefix: (prefix, rules, frozenset(code for code, _ in rules))
+                                  for prefix, rules in _rules()[0].items()})
 
 
 def classify_types(text: str, hits: lexicon.Hits | None = None,
@@ -105,13 +107,15 @@ def classify_types(text: str, hits: lexicon.Hits | None = None,
     where: dict[str, int] = {}
     tried: dict[str, int] = {}
     end = related_links_start(text, hits)
-    for end_index, (prefix, rules) in hits.get("type", ()):
+    for end_index, (prefix, rules, codes) in hits.get("type", ()):
         tried[prefix] = tried.get(prefix, 0) + 1
         if tried[prefix] > _MAX_MENTIONS:
             continue  # bounded work on pathological repetition
         start = end_index + 1 - len(prefix)
         if start >= end:
             continue  # other articles' headlines below a 関連記事 line
+        if found.issuperset(codes):
+            continue  # nothing left for this cue to find
         if skip is not None and skip(start):
             continue
         for code, pattern in rules:
