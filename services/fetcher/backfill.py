@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
+from services.common.logsetup import printable
 from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient
@@ -178,7 +179,7 @@ async def backfill(
                 raise
             parsed = await asyncio.to_thread(parse_feed, result.body, result.headers, feed, "backfill")
             if parsed.warning:
-                log.warning("backfill %s: page %d: %s", feed, point.pages + 1, parsed.warning)
+                log.warning("backfill %s: page %d: %s", feed, point.pages + 1, printable(parsed.warning))
             posts = [p for p in in_window(parsed.posts, since, until) if not labels or set(labels) & set(p["labels"])]
             if max_posts is not None:
                 posts = posts[: max(0, max_posts - point.posts)]

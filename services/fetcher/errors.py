@@ -29,13 +29,3 @@ class RefusedAddress(FetchError):
 class FeedError(JikenboError):
     """The body could not be read as a feed at all (not even partly)."""
 
-
-def printable(value: object) -> str:
-    """`value` fit for one log line: shown as a Python literal if it holds CR, LF or other control characters.
-
-    Feed names in callback paths, hub replies, redirect targets and error
-    messages come from strangers; written out as they are, a `%0A` in them
-    would start a forged log line.
-    """
-    text = str(value)
-    return text if text.isprintable() else repr(text)

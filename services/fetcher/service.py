@@ -22,9 +22,10 @@ from aiokafka.errors import KafkaError
 from services.common import serde
 from services.common.config import Config, FeedConfig
 from services.common.errors import JikenboError
+from services.common.logsetup import printable
 from services.common.metrics import FETCHED_BYTES, POLLS, POSTS_PUBLISHED
 from services.common.topics import Topics
-from services.fetcher.errors import FetchError, printable
+from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient, make_session
 from services.fetcher.schedule import adaptive_interval, backoff_delay, retry_after_delay

@@ -11,7 +11,8 @@ session and its address policy and follow no redirect: `hub.secret` goes
 to the hub's own checked address or nowhere. The hub's callbacks are
 believed only for the request we last made (subscribe or unsubscribe) and
 a lease that is a whole number of seconds (`granted_lease`); every value
-taken from a callback is logged through `printable`.
+taken from a callback is logged through `printable`
+(services/common/logsetup.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 from aiohttp import web
 
-from services.fetcher.errors import FetchError, printable
+from services.common.logsetup import printable
+from services.fetcher.errors import FetchError
 from services.fetcher.state import FetcherState, Subscription
 
 log = logging.getLogger("jikenbo.fetcher")
