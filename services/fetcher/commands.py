@@ -105,18 +105,35 @@ def backfill(config_file: str | None, feed: str, since: str | None, until: str |
 @config_option
 @click.argument("paths", nargs=-1, required=True)
 def ingest(config_file: str | None, paths: tuple[str, ...]) -> None:
-    """Publish local text or HTML files (or directories of them) as raw posts."""
-    from services.fetcher.ingest import document_paths, post_for_file
+    """Publish local text or HTML files (or directories of them) as raw posts.
+
+    Inside a directory, symbolic links are not followed. A file that cannot be
+    ingested (binary, not UTF-8/Shift_JIS/EUC-JP, over fetcher.max_bytes,
+    unreadable) is reported on stderr and skipped, the others are published,
+    and the exit status is 1.
+    """
+    from pathlib import Path
+
+    from services.common.logsetup import printable
+    from services.fetcher.ingest import posts_for_paths
 
     config = load(config_file)
-    posts = [post_for_file(path) for path in document_paths(paths)]
+    skipped: list[Path] = []
+
+    def skip(path: Path, reason: str) -> None:
+        skipped.append(path)
+        click.echo(f"jikenbo: {printable(path)}: skipped: {reason}", err=True)  # a file name may hold a line feed
+
+    posts = posts_for_paths(paths, config.fetcher.max_bytes, skip)
 
     async def run() -> int:
         async with pipeline(config) as (publisher, _state):
             return await publisher.publish("ingest", posts)
 
     sent = asyncio.run(run())
-    click.echo(f"ingest: {len(posts)} files, {sent} published ({len(posts) - sent} unchanged)", err=True)
+    click.echo(f"ingest: {len(posts)} files, {sent} published ({len(posts) - sent} unchanged), {len(skipped)} skipped", err=True)
+    if skipped:
+        raise SystemExit(1)
 
 
 COMMANDS = [fetcher, backfill, ingest]

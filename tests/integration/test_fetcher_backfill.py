@@ -169,5 +169,29 @@ def test_backfill_and_ingest_commands_publish_to_the_configured_broker(broker: E
         assert (post["feed"], post["origin"]) == ("ingest", "backfill")
 
 
+def test_ingest_skips_links_and_binary_files_publishes_the_rest_and_exits_1(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text("株式会社サンプル 不正アクセスに関するお知らせ\n\n本文です。", encoding="utf-8")
+    (archive / "b.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00")
+    (archive / "c.txt").write_text("個人情報の漏えいについて", encoding="utf-8")
+    (tmp_path / "private.txt").write_text("外に置いた秘密", encoding="utf-8")
+    (archive / "d\nforged.txt").symlink_to(tmp_path / "private.txt")
+    env = {"JIKENBO_BROKER_URL": broker.url, "JIKENBO_TOPIC_PREFIX": prefix, "JIKENBO_STATE_DIR": str(tmp_path), "JIKENBO_LOG_LEVEL": "WARNING"}
+    result = CliRunner().invoke(main, ["ingest", str(archive)], env=env)
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert f"jikenbo: {archive / 'b.txt'}: skipped: binary file (NUL byte at offset 7)" in lines
+    assert f"jikenbo: {archive}/d\\nforged.txt: skipped: symbolic link, not followed" in lines
+    assert lines[-1] == "ingest: 2 files, 2 published (0 unchanged), 2 skipped"
+
+    import asyncio
+
+    posts = [post for _, post in asyncio.run(read_topic(broker.bootstrap, Topics(prefix).raw_posts))]
+    assert sorted(p["title"] for p in posts) == ["個人情報の漏えいについて", "株式会社サンプル 不正アクセスに関するお知らせ"]
+    assert not any("秘密" in p["text"] for p in posts)
+
+
 async def _atom(body: bytes) -> web.Response:
     return web.Response(body=body, content_type="application/atom+xml")
