@@ -28,9 +28,19 @@ class Dictionary(Generic[V]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def iter(self, text: str) -> list[tuple[int, V]]:
-        """(index of the last character, value) of every occurrence, in order of their end."""
+    @property
+    def values(self) -> list[V]:
+        """The value of each word, by the word index `matches` reports."""
+        return self._values
+
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(word index, start, end) of every occurrence, in order of their end: for a
+        caller that handles each value itself, without the pairs `iter` builds."""
         if self._machine is None or not text:
             return []
+        return self._machine.find_matches_as_indexes(text, overlapping=True)
+
+    def iter(self, text: str) -> list[tuple[int, V]]:
+        """(index of the last character, value) of every occurrence, in order of their end."""
         values = self._values
-        return [(end - 1, values[index]) for index, _, end in self._machine.find_matches_as_indexes(text, overlapping=True)]
+        return [(end - 1, values[index]) for index, _, end in self.matches(text)]

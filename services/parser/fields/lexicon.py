@@ -40,9 +40,11 @@ def _machine() -> Dictionary[tuple[tuple[str, Any], ...]]:
 def scan(text: str) -> Hits:
     """All (overlapping) dictionary hits in `text`, grouped by tag."""
     hits: Hits = defaultdict(list)
-    for end_index, values in _machine().iter(text):
-        for tag, payload in values:
-            hits[tag].append((end_index, payload))
+    machine = _machine()
+    values = machine.values
+    for index, _, end in machine.matches(text):
+        for tag, payload in values[index]:
+            hits[tag].append((end - 1, payload))
     return hits
 
 

@@ -253,9 +253,8 @@ def _previous_line(text: str, start: int) -> str:
 def _is_generic(name: str, whole: bool = False) -> bool:
     """True for a mention of a kind of company or thing ("印刷会社", "委託先", "サーバー"), not a
     name. With `whole`, only when the name is nothing but such a word (株式会社ABCショップ is a name)."""
-    generic = _words().generic
     bare = strip_legal_form(name)
-    if not bare or bare in generic or bare.startswith(("同", "当", "弊", "本", "貴")):
+    if not bare or bare in _generic_words() or bare.startswith(("同", "当", "弊", "本", "貴")):
         return True
     return not whole and bare.endswith(_generic_endings())
 
@@ -268,6 +267,11 @@ def _role_words() -> frozenset[str]:
 @functools.cache
 def _listed_words() -> frozenset[str]:
     return frozenset(_table()["operators"]["listed_roles"])
+
+
+@functools.cache
+def _generic_words() -> frozenset[str]:
+    return frozenset(_words().generic)
 
 
 @functools.cache
