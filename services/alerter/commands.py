@@ -65,16 +65,18 @@ def check(config_file: str | None, file: str, incidents_file: str | None, recent
     """Validate FILE and show which recent incidents each subscription would have matched.
 
     Errors name the line and the field. Channels are checked against the
-    `[channels]` of the configuration.
+    `[channels]` of the configuration, the names of subscriptions with
+    `topic = true` against Kafka's rules for topic names under its prefix.
     """
     from pathlib import Path
 
     from services.alerter.check import check_report, read_incidents_file, read_recent_incidents
     from services.alerter.settings import channel_names
     from services.alerter.subscriptions import load_subscriptions_file
+    from services.common.topics import Topics
 
     config = load(config_file)
-    subs = load_subscriptions_file(Path(file), channel_names(config))
+    subs = load_subscriptions_file(Path(file), channel_names(config), Topics(config.topic_prefix))
     click.echo(f"{file}: {len(subs)} subscription(s) OK")
     if no_broker:
         return

@@ -5,6 +5,10 @@ label (`医療`); vendors and organisations are compared by `normalize_name`
 and expanded with their aliases (`services.alerter.aliases`). A problem is
 reported as `SubscriptionError(field, message)` so the caller can name the
 file and line.
+
+A subscription with `topic = true` gets its own Kafka topic,
+`<prefix>.alerts.<name>`; its name is checked against Kafka's rules when the
+subscriptions are loaded, not when the first alert cannot be published.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import fastjsonschema
 
@@ -20,6 +24,7 @@ from schemas import taxonomies, validate
 from services.alerter.aliases import name_keys
 from services.common.config import locate_line, parse_toml
 from services.common.errors import ConfigError
+from services.common.topics import MAX_TOPIC_LENGTH, Topics, collision_key, topic_problem
 
 LIST_FIELDS = ("sectors", "incident_types", "vendors", "organizations", "keywords")
 TOPIC_CHANNEL = "kafka"  # the alerts topic itself; every alert goes there anyway
@@ -165,9 +170,14 @@ def _schema_message(exc: fastjsonschema.JsonSchemaException) -> str:
 
 
 def load_subscriptions(
-    entries: Any, source: str, text: str, table: str = "subscriptions", known_channels: Iterable[str] | None = None
+    entries: Any, source: str, text: str, table: str = "subscriptions", known_channels: Iterable[str] | None = None,
+    topics: Topics | None = None, earlier: Sequence[Subscription] = (),
 ) -> list[Subscription]:
-    """Validate `[[subscriptions]]` entries; errors name the file, line and field."""
+    """Validate `[[subscriptions]]` entries; errors name the file, line and field.
+
+    With `topics`, the topic of each subscription that asks for one must suit
+    Kafka, also next to the `earlier` subscriptions (loaded from elsewhere).
+    """
     if entries is None:
         return []
     if not isinstance(entries, list):
@@ -179,6 +189,8 @@ def load_subscriptions(
             subscription = parse_subscription(entry, known)
             if any(s.name == subscription.name for s in subscriptions):
                 raise SubscriptionError("name", f"duplicate subscription name {subscription.name!r}")
+            if topics is not None and subscription.topic:
+                check_topic(subscription.name, topics, [s.name for s in (*earlier, *subscriptions) if s.topic])
         except SubscriptionError as exc:
             line = locate_line(text, table, index, exc.field) if text else None
             where = f"{source}:{line}" if line else source
@@ -189,8 +201,26 @@ def load_subscriptions(
     return subscriptions
 
 
-def load_subscriptions_file(path: Path, known_channels: Iterable[str] | None = None) -> list[Subscription]:
-    """The `[[subscriptions]]` of a subscriptions file."""
+def check_topic(name: str, topics: Topics, others: Iterable[str]) -> None:
+    """`SubscriptionError` when Kafka would refuse the topic of subscription `name`, or when it collides
+    with the topic of one of `others` (names of subscriptions with topics of their own)."""
+    topic = topics.subscription_alerts(name)
+    problem = topic_problem(topic)
+    if problem is not None:
+        room = MAX_TOPIC_LENGTH - len(topics.subscription_alerts(""))
+        raise SubscriptionError("name", f"its topic {topic!r} cannot exist in Kafka: {problem} "
+                                        f"(with topic = true, a name has at most {room} characters)")
+    for other in others:
+        other_topic = topics.subscription_alerts(other)
+        if other != name and collision_key(other_topic) == collision_key(topic):
+            raise SubscriptionError("name", f"its topic {topic!r} collides with {other_topic!r} of subscription {other!r}: "
+                                            "Kafka treats '.' and '_' in topic names as the same; rename one of them")
+
+
+def load_subscriptions_file(
+    path: Path, known_channels: Iterable[str] | None = None, topics: Topics | None = None, earlier: Sequence[Subscription] = (),
+) -> list[Subscription]:
+    """The `[[subscriptions]]` of a subscriptions file (`topics` and `earlier` as for `load_subscriptions`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -202,7 +232,7 @@ def load_subscriptions_file(path: Path, known_channels: Iterable[str] | None = N
     if unknown:
         line = locate_line(text, None, None, unknown[0]) or locate_line(text, unknown[0], None, None)
         raise ConfigError(f"{path}{':' + str(line) if line else ''}: unknown key {unknown[0]!r} (expected [[subscriptions]] entries)")
-    return load_subscriptions(data.get("subscriptions", []), str(path), text, known_channels=known_channels)
+    return load_subscriptions(data.get("subscriptions", []), str(path), text, known_channels=known_channels, topics=topics, earlier=earlier)
 
 
 def subscriptions_from_config(config: Any, known_channels: Iterable[str] | None = None) -> list[Subscription]:
@@ -212,10 +242,11 @@ def subscriptions_from_config(config: Any, known_channels: Iterable[str] | None 
 
         known_channels = channel_names(config)
     known = tuple(known_channels)
-    subscriptions = load_subscriptions(list(config.subscriptions), config.source, config.text, known_channels=known)
+    topics = Topics(config.topic_prefix)
+    subscriptions = load_subscriptions(list(config.subscriptions), config.source, config.text, known_channels=known, topics=topics)
     if config.subscriptions_file is not None:
         path = Path(config.subscriptions_file)
-        more = load_subscriptions_file(path, known)
+        more = load_subscriptions_file(path, known, topics, subscriptions)
         names = {s.name for s in subscriptions}
         for subscription in more:
             if subscription.name in names:

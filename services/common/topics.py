@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+MAX_TOPIC_LENGTH = 249  # Kafka refuses longer topic names
+_TOPIC_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,20 @@ class Topics:
 
     def all(self) -> tuple[str, ...]:
         return (self.raw_posts, self.dead_letters, self.incidents, self.alerts)
+
+
+def topic_problem(name: str) -> str | None:
+    """Why Kafka would refuse `name` as a topic name (characters, length), or None."""
+    if not _TOPIC_CHARACTERS.fullmatch(name):
+        return "a topic name holds only letters, digits, '.', '_' and '-'"
+    if name in (".", ".."):
+        return f"{name!r} is not a topic name"
+    if len(name) > MAX_TOPIC_LENGTH:
+        return f"{len(name)} characters, over Kafka's limit of {MAX_TOPIC_LENGTH}"
+    return None
+
+
+def collision_key(name: str) -> str:
+    """Two topics with the same key cannot both exist: Kafka refuses a name that differs
+    from an existing one only by '.' versus '_' (their metric names would be the same)."""
+    return name.replace(".", "_")
