@@ -103,9 +103,12 @@ _SELF_REFERENCE = re.compile(r"当社|弊社|当法人|本学|当院|本市|以�
 _LATIN_OR_KANA = re.compile(r"^[A-Za-z0-9ァ-ヺー・&\-. ]+$")
 # A run of Latin letters and katakana: a company name written without a legal form
 # (BIPROGY, NTTビジネスソリューションズ, エヌ・ティ・ティ・ロジスコ).
-# It must start a word: no name character (kanji, kana, Latin) right before it.
-_LATIN_KANA_RUN = re.compile(r"(?<![\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆ヶヵーｰ・&＆A-Za-z0-9\-])"
-                             r"[A-Za-z0-9ァ-ヺー・&]{3,40}")
+# It must start a word: no name character (kanji, kana, Latin) right before it. Its first
+# character comes before that lookbehind, so the engine skips ahead to a run character
+# (a pattern opening with a lookbehind is tried at every position of the text).
+_RUN_CHAR = "[A-Za-z0-9ァ-ヺー・&]"
+_LATIN_KANA_RUN = re.compile(rf"{_RUN_CHAR}(?<![\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆ヶヵーｰ・&＆A-Za-z0-9\-]{_RUN_CHAR})"
+                             rf"{_RUN_CHAR}{{2,39}}")
 _LEGAL_PREFIX = re.compile("|".join(re.escape(form) for form in _LEGAL_FORMS))
 _KANJI = re.compile(r"[一-龥々ヶ]")
 # Read in a window that ends at 委託: "<kanji name>に|へ<object>を?再?" up to the window's end.
