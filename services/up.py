@@ -42,7 +42,9 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
         if not config.subscriptions and config.subscriptions_file is None:
             env["JIKENBO_SUBSCRIPTIONS_FILE"] = str(SUBSCRIPTIONS_FILE)
         log.info("demo: serving the bundled sample corpus at %s, one more post every few seconds", feed_url)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    # Owner only, as FetcherState makes it: the fetcher's database in it holds WebSub secrets.
+    config.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, exist_ok=True)  # the demo's, inside it
     env["JIKENBO_STATE_DIR"] = str(state_dir)
     subscriptions_from_config(config)  # fail now, not in a child, on a bad subscription
     broker = None
