@@ -42,7 +42,7 @@ from typing import Callable
 from services.parser.evidence import Evidence, Found
 from services.parser.fields.context import clause_after
 from services.parser.fields import lexicon
-from services.parser.patterns import compile_alternatives, first_characters
+from services.parser.patterns import compile_alternatives
 from services.parser.resources import data
 
 _MAX_MENTIONS = 50  # per kind: a term repeated thousands of times adds no information, only time
@@ -96,15 +96,12 @@ _SEPARATOR = (
     r"及び|および|並びに|ならびに|または|又は|もしくは|のほかに|のほか|に加えて|に加え|"
     r"\([0-9]{1,2}\)|(?<![0-9])[0-9]{1,2}\)|[、;]|(?<![0-9]),|,(?![0-9])|や|と(?![しいのもかはうなりこ])"
 )
-# Lookbehinds keep the engine from skipping ahead to a separator's first character by
-# itself: compile_alternatives adds that skip (separators are searched in every unit).
+# Separators are searched in every unit: compile_alternatives makes each alternative
+# start with a literal character, so the engine skips ahead to one.
 _SEPARATORS = compile_alternatives([_SEPARATOR])
 # Separators and parentheses in one pass: a separator splits a unit only outside parentheses.
-_MARK_STARTS = first_characters(_SEPARATOR)
 # One capturing group, so that split() returns the text between marks and each mark in turn.
-_SEGMENT_MARKS = re.compile(
-    (f"(?=[{re.escape(''.join(sorted(_MARK_STARTS | set('()'))))}])" if _MARK_STARTS else "")
-    + f"({_SEPARATOR}|\\(|\\))")
+_SEGMENT_MARKS = compile_alternatives([f"({_SEPARATOR}|\\(|\\))"])
 _SOFT_SEPARATORS = re.compile(r"[・/]")
 _ANY_SEPARATOR = compile_alternatives([_SEPARATOR, "[・/(]"])  # split an item only where a part is a known kind
 # What ends the last item of a list: など/等, a case particle, a space or a mark, or a
