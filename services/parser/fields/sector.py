@@ -39,9 +39,13 @@ _DESCRIPTOR_CHARS = 30
 _COMPANY = re.compile(r"株式会社|有限会社|合同会社|\(株\)")
 # A description ends right before the name: "…の", "…を手がける", "…する", "…会社「".
 _DESCRIPTOR_END = re.compile(r"(?:の|る|た|する|している|ている)[「『]?$|会社[「『]?$|[「『]$")
-# "町が利用する…", "区は、…", "市といたしましては": a municipality speaking of itself without its name.
-_BARE_PUBLIC_BODY = re.compile(r"(?:^|[、。「\n])(市|町|村|区|県|都|府|県教育委員会|市教育委員会|教育委員会|県教委|市教委|県警)"
-                               r"(?:は|が|では|として|といたしまして|といたしましては|の(?:職員|担当|ホームページ|HP))")
+# "町が利用する…", "区は、…", "市といたしましては": a municipality speaking of itself without its name,
+# at the start of the lead or after a mark. The two are searched apart: a pattern opening with
+# "^|[、。「\n]" is tried at every position, one opening with the marks skips ahead to them.
+_BARE_BODY = (r"(市|町|村|区|県|都|府|県教育委員会|市教育委員会|教育委員会|県教委|市教委|県警)"
+              r"(?:は|が|では|として|といたしまして|といたしましては|の(?:職員|担当|ホームページ|HP))")
+_BARE_PUBLIC_BODY_FIRST = re.compile(_BARE_BODY)
+_BARE_PUBLIC_BODY = re.compile(r"[、。「\n]" + _BARE_BODY)
 
 
 @functools.cache
@@ -178,7 +182,7 @@ def sector_of_self(lead: str) -> Found[str] | None:
     match = _self_pattern().search(lead)
     if match:
         candidates.append((match.start(), self_references()[match.group()], f"self-reference '{match.group()}'"))
-    match = _BARE_PUBLIC_BODY.search(lead)
+    match = _BARE_PUBLIC_BODY_FIRST.match(lead) or _BARE_PUBLIC_BODY.search(lead)
     if match:
         candidates.append((match.start(1), "government", f"a public body as subject '{match.group(1)}'"))
     opening = lead[:200]
