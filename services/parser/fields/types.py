@@ -108,14 +108,14 @@ def classify_types(text: str, hits: lexicon.Hits | None = None,
     tried: dict[str, int] = {}
     end = related_links_start(text, hits)
     for end_index, (prefix, rules, codes) in hits.get("type", ()):
+        if found.issuperset(codes):
+            continue  # nothing left for this cue to find (found only grows: its later hits neither)
         tried[prefix] = tried.get(prefix, 0) + 1
         if tried[prefix] > _MAX_MENTIONS:
             continue  # bounded work on pathological repetition
         start = end_index + 1 - len(prefix)
         if start >= end:
             continue  # other articles' headlines below a 関連記事 line
-        if found.issuperset(codes):
-            continue  # nothing left for this cue to find
         if skip is not None and skip(start):
             continue
         for code, pattern in rules:
