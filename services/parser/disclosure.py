@@ -50,7 +50,8 @@ def _groups() -> tuple[int, list[tuple[str, int, re.Pattern[str]]]]:
 
 # An event in a conditional or a warning did not happen: "感染すると…被害が発生する
 #可能性があります", "万が一カード情報が盗まれていた場合にそなえ".
-_CONDITIONAL = re.compile(r"すると|されると|ると、|た場合|る場合|場合には|場合は|場合に|万が一|万一|もし|ないよう|防止|防ぐ|に備え|にそなえ")
+_CONDITIONAL = re.compile(r"(?:する|される)と(?!(?:発表|公表|明らかに|説明|話|述べ|報告|通知|連絡|決め|決定|いう|の))|ると、"
+                          r"|た場合|る場合|場合には|場合は|場合に|万が一|万一|もし|ないよう|防止|防ぐ|に備え|にそなえ")
 _NOT_PAST = re.compile(r"(?:する|される|しうる|し得る|できる)(?:可能性|おそれ|恐れ|ことが)")
 
 
@@ -79,12 +80,14 @@ def event_cue(sentence: str) -> str | None:
 
 
 def judge(text: str) -> Verdict:
-    """The verdict for one header-less text (see module docstring)."""
+    """The verdict for one header-less text (see module docstring).
+
+    Lure cues (を装った, を名乗る) weigh against a text only while it states at most one
+    event: a warning about spoofed mail tells of the spoofing alone, while a breach report
+    tells of the intrusion and the leak, and of the phishing the attackers sent (を装ったメール)."""
     threshold, groups = _groups()
     window = text[:_CHARS]
-    score = 0
-    cues: list[str] = []
-    events = 0
+    found: list[tuple[str, int, list[str]]] = []
     for name, weight, pattern in groups:
         seen: list[str] = []
         for match in pattern.finditer(window):
@@ -94,10 +97,14 @@ def judge(text: str) -> Verdict:
                 seen.append(match.group())
                 if len(seen) >= _CAP:
                     break
-        if not seen:
+        if seen:
+            found.append((name, weight, seen))
+    events = sum(len(seen) for name, _, seen in found if name == "event")
+    score = 0
+    cues: list[str] = []
+    for name, weight, seen in found:
+        if name == "not lure" and events >= 2:
             continue
-        if name == "event":
-            events = len(seen)
         score += weight * len(seen)
         cues.extend(f"{name}: {cue}" for cue in seen)
     return Verdict(events > 0 and score >= threshold, score, tuple(cues))

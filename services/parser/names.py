@@ -108,6 +108,12 @@ def self_references() -> dict[str, str]:
 
 
 @functools.cache
+def outlets() -> tuple[str, ...]:
+    """Shops and sites a body runs under its name (ネットショップ, 公式サイト), longest first."""
+    return tuple(sorted(data("org_kinds")["outlets"]["words"], key=len, reverse=True))
+
+
+@functools.cache
 def _word_sets() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     table = data("org_kinds")
     by_length = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
@@ -208,6 +214,10 @@ def _only_generic(prefix: str) -> bool:
     return _word_patterns()[1].fullmatch(prefix) is not None
 
 
+# A count run into a name written right after it: "…約1万7000件|香川県教育委員会は".
+_COUNT_BEFORE = re.compile(r"(?:約?[0-9,]+(?:[万千百億][0-9,]*)*(?:件|人|名|通|枚|台|社|校|世帯|回|日|年度|年|月|時|分))+")
+
+
 def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
     """Start of the run of name characters that ends at `end` (bounded); a short kana
     word between kanji belongs to the name ("日本みなと学会", "県立こども病院")."""
@@ -241,7 +251,8 @@ def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
             break
     while start < end and text[start] in " ・-":
         start += 1
-    return start
+    count = _COUNT_BEFORE.match(text, start, end)
+    return count.end() if count else start  # "約1万7000件香川県教育委員会は"
 
 
 def _right_run(text: str, start: int, allow_hiragana: bool = False) -> int:

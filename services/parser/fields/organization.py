@@ -29,7 +29,7 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import Name, find_names, is_name, is_name_char, municipalities, self_references
+from services.parser.names import Name, find_names, is_name, is_name_char, municipalities, outlets, self_references
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -54,6 +54,11 @@ _OWNER_AFTER = re.compile(_BRIDGE + r"の[^、。]{1,30}?(?:が|は|に対し|�
 _NEWS_PARTICLE = re.compile(
     r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
     r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
+)
+# What a title says happened to the body named before it: "Xへの不正アクセス", "Xにおける情報漏えい".
+_VICTIM_AFTER = re.compile(
+    r"[」』]?(?:への|に対する|における|で発生した|での|の)(?:不正アクセス|サイバー攻撃|ランサムウ[ェエ]ア|システム障害|"
+    r"(?:個人|顧客|会員|お客様)?情報(?:の)?(?:漏えい|漏洩|流出)|不正ログイン)"
 )
 # "人材サービス総合研究所の水川浩之です": the writer introducing themself.
 _SELF_INTRODUCTION = re.compile(r"の[^、。]{1,12}(?:です|と申します)")
@@ -195,8 +200,9 @@ def org_from_top_lines(lines: list[str]) -> str | None:
 
 def _signature(lines: list[Line]) -> Found[str] | None:
     """A release's name line: in the top block (the later of two), else a signature
-    anywhere: a name with its head's title ("豊郷町長 伊藤 定勉"), or a name line
-    followed by its officers ("医療法人久仁会 鳴門山上病院" / "理事長 山上 敦子")."""
+    anywhere: a name with its head's title ("豊郷町長 伊藤 定勉"), a name line
+    followed by its officers ("医療法人久仁会 鳴門山上病院" / "理事長 山上 敦子"), or
+    a name line under a date line ("令和2年8月28日" / "国立大学法人金沢大学")."""
     top: list[Line] = []
     for line in lines:
         if line.role == "text":
@@ -212,10 +218,16 @@ def _signature(lines: list[Line]) -> Found[str] | None:
             if line.role not in ("heading", "date") or len(line.text) > 40:
                 continue
             nxt = lines[position + 1].text if position + 1 < len(lines) else ""
-            if _OFFICER.search(line.text) or _OFFICER.match(nxt) or _NAME_FIELD.match(line.text):
+            dated = position > 0 and lines[position - 1].role == "date"  # "令和2年8月28日" / "国立大学法人金沢大学"
+            if _OFFICER.search(line.text) or _OFFICER.match(nxt) or _NAME_FIELD.match(line.text) or dated:
                 name = _name_line(line.text)
                 if name is not None:
                     chosen = (name, line.text)
+                    for following in lines[position + 1:position + 3] if dated else ():  # the later, more specific
+                        later = _name_line(following.text) if following.role in ("heading", "date") else None
+                        if later is None:
+                            break
+                        chosen = (later, following.text)
                     break
     if chosen is None:
         return None
@@ -344,6 +356,21 @@ def _subject(lead: str, titles: list[str]) -> Found[str] | None:
     return None
 
 
+def _victim_in_title(titles: list[str]) -> Found[str] | None:
+    """The body a title says was attacked, named or not in any list: "西光亭ネットショップへの
+    不正アクセス" (a shop or a site run under its name), "Xにおける個人情報の漏えい"."""
+    for title in titles:
+        for match in _VICTIM_AFTER.finditer(title):
+            start = _name_run_start(title, match.start())
+            run = title[start:match.start()]
+            outlet = next((word for word in outlets() if run.endswith(word) and len(run) > len(word)), None)
+            candidate = run[:-len(outlet)] if outlet else run
+            known = [n for n in find_names(candidate) if n.start == 0 and n.end == len(candidate) and not n.generic]
+            if known or (outlet and _plausible_unknown_name(candidate)):
+                return found(_drop_place(candidate), "the body the title says was attacked", title)
+    return None
+
+
 def _plausible_unknown_name(text: str) -> bool:
     """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
     if len(text) < 2 or not is_name(text):
@@ -423,7 +450,7 @@ def organization(header_org: str | None, header: str, lines: list[Line], lead: s
     if signature is not None:
         return _fullest(signature, lines)
     hired = contractors_in("\n".join(line.text for line in lines[:_TOP_BLOCK * 3])[:_BODY_CHARS])
-    subject = _subject(lead, titles)
+    subject = _subject(lead, titles) or _victim_in_title(titles)
     if subject is not None and subject.value not in hired:
         return _fullest(subject, lines)
     itself = _speaks_of_itself(lead)

@@ -43,3 +43,29 @@ def test_another_bodys_incident_is_not_the_writers() -> None:
 def test_the_verdict_lists_its_cues() -> None:
     verdict = judge("みなと市は5日、職員が住民の個人情報を誤って送付したと発表した。")
     assert any(cue.startswith("event:") for cue in verdict.cues) and "score" in verdict.reason
+
+
+def test_an_announcement_about_an_attack_is_a_disclosure() -> None:
+    text = "株式会社みなと観光は3日、同社が運営する予約システムへの不正アクセスについて発表した。予約者の情報が漏えいした。"
+    assert judge(text).incident
+
+
+def test_a_quotative_to_after_a_verb_is_not_a_condition() -> None:
+    text = "みなと製作所は1日、取引先がサイバー攻撃を受けたため、全工場の稼働を停止すると発表した。"
+    assert event_cue(text) == "サイバー攻撃を受け"
+
+
+def test_being_hit_by_unauthorised_access_is_an_event() -> None:
+    assert event_cue("市防犯協会のパソコンが不正アクセスに遭ったと発表した。") is not None
+
+
+def test_phishing_told_within_a_breach_report_does_not_make_it_a_warning() -> None:
+    text = ("みなとホテルは、予約システムが不正アクセスを受け、顧客の情報が漏えいしたと発表した。"
+            "予約サイトを装ったメールが顧客に送られていた。")
+    assert judge(text).incident
+
+
+def test_a_spoofed_mail_warning_with_one_event_stays_a_warning() -> None:
+    text = ("「みなと療育センター」を装った迷惑メールが、不正に送信されている事実を確認しました。"
+            "当センターから送信したメールではありません。開かずに削除してください。")
+    assert not judge(text).incident

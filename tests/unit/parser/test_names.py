@@ -74,3 +74,8 @@ def test_finding_names_is_linear_on_pathological_input() -> None:
     started = time.process_time()
     find_names(text)
     assert time.process_time() - started < 2.0
+
+
+def test_a_count_written_right_before_a_name_is_not_part_of_it() -> None:
+    assert [n.text for n in find_names("削除されたアカウントは約1万7000件香川県教育委員会は")] == ["香川県教育委員会"]
+    assert [n.text for n in find_names("2020年3月株式会社みなと")] == ["株式会社みなと"]

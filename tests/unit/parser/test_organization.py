@@ -71,3 +71,19 @@ def test_an_unnamed_hospital_gives_no_name() -> None:
 def test_the_writer_introducing_themself_is_not_the_organisation() -> None:
     text = "こんにちは。みなと総合研究所の山田です。\n株式会社アオバスタッフの個人情報流出が報じられました。"
     assert org(text) != "みなと総合研究所"
+
+
+def test_a_signature_under_a_date_line_names_the_body() -> None:
+    text = ("本学では個人情報の厳格な取扱いに努めてまいりました。\n本学教員がノートパソコンを紛失しました。\n"
+            "令和2年8月28日\n国立大学法人みなと大学\n個人情報総括保護管理者\n山田 太郎")
+    assert org(text) == "国立大学法人みなと大学"
+
+
+def test_of_two_name_lines_under_a_date_the_later_one() -> None:
+    text = "当社の情報が流出しました。\n2017年5月9日\n株式会社みなとホールディングス\n株式会社みなとサービス\n\nこのたび当社におきまして…"
+    assert org(text) == "株式会社みなとサービス"
+
+
+def test_the_shop_a_title_says_was_attacked_names_its_owner() -> None:
+    text = "紅葉亭ネットショップへの不正アクセスによるクレジットカード情報漏洩に関するご質問\nこのたびの件について、ご回答をご用意いたしました。"
+    assert org(text) == "紅葉亭"
