@@ -108,6 +108,12 @@ def self_references() -> dict[str, str]:
 
 
 @functools.cache
+def not_names() -> frozenset[str]:
+    """Words that open a sentence before は without naming a body (今回, 本日, 概要)."""
+    return frozenset(data("org_kinds")["not_names"]["words"])
+
+
+@functools.cache
 def outlets() -> tuple[str, ...]:
     """Shops and sites a body runs under its name (ネットショップ, 公式サイト), longest first."""
     return tuple(sorted(data("org_kinds")["outlets"]["words"], key=len, reverse=True))

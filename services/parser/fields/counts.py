@@ -96,6 +96,13 @@ _STRIP_BEFORE = re.compile(r"(?:約|最大で?|およそ|計|合計|総計|延�
 _SPAM = re.compile(_words(_DATA["mail"]["spam"]))
 _MAIL = re.compile(rf"(?:{_words(_DATA['mail']['mail'])})(?!アドレス)")
 _BOUNCE = re.compile(_words(_DATA["mail"]["bounce"]))
+_SANCTION_BEFORE = re.compile(rf"(?:{_words(_DATA['actors']['sanctions'])})(?:者|処分)?$")
+_LAW_AFTER = re.compile(rf"^(?:を|が)[^。\n]{{0,60}}?(?:{_words(_DATA['actors']['law'])})")
+_SUSPECT_BEFORE = re.compile(rf"(?:{_words(_DATA['actors']['suspects'])})$")
+_LAW = re.compile(_words(_DATA["actors"]["law"]))
+_ACTING_AFTER = re.compile(rf"^で[^。、\n]{{0,20}}?(?:{_words(_DATA['actors']['acting'])})")
+# "Microsoft 365", "Windows 10": a number that is part of a product's name.
+_PRODUCT_NUMBER = re.compile(r"[A-Za-z][ \t]?$")
 _RECIPIENT_NOUN = re.compile(rf"^(?:分|様|\))?の?(?:{_words(_DATA['recipients']['nouns'])})")
 _RECIPIENT_TO = re.compile(r"^(?:分|様|の方|\))?\)?(?:宛|あて|に(?!対|関|係|よ|つ|上|の|達|及|およ))")
 _SEND_VERB = re.compile(_words(_DATA["recipients"]["verbs"]))
@@ -226,9 +233,27 @@ def _not_affected(text: str, start: int, end: int, before: str, after: str, expo
     `exposed()` is asked only about recipients: most texts are never searched for it."""
     if _THING_BEFORE.search(before) or _THING_AFTER.match(after):
         return True
+    if _actors(text, start, end, before) or _PRODUCT_NUMBER.search(text, max(0, start - 2), start):
+        return True
     if _BOUNCE.search(after[:14]) or _BOUNCE.search(text[max(0, start - 8):start]):
         return True
     return _recipients(after) and not exposed()
+
+
+def _actors(text: str, start: int, end: int, before: str) -> bool:
+    """A count of the people who acted or were punished: 訓告1名, 校長ら3名で訪問,
+    社員2名…の計4名を…容疑で逮捕 (but not 1万人分の情報を…逮捕: what they took)."""
+    if _SANCTION_BEFORE.search(before):
+        return True
+    if text.startswith("で", end) and not text.startswith(("です", "でし"), end) and (
+            before.endswith("ら") or _ACTING_AFTER.match(text[end:end + 24])):
+        return True
+    if _LAW_AFTER.match(text[end:end + 80]):
+        return True
+    if _SUSPECT_BEFORE.search(before):
+        stop = text.find("。", end)
+        return bool(_LAW.search(text, end, min(stop if stop >= 0 else len(text), end + 120)))
+    return False
 
 
 def _recipients(after: str) -> bool:

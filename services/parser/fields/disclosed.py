@@ -4,14 +4,15 @@ In order, the first rule that finds a full date (with its year) decides:
 
 1. **header**: the date a blog header ends with (found by the splitter).
 2. **release date line**: a line of the release's top block that is only a date
-   ("令和6年5月10日", "更新日:2025年08月26日", "発表日時 2018/2/13"), that starts
+   ("令和6年5月10日", "更新日:2025年08月26日", "記者発表日時:2025年12月12日18時"), that starts
    the title ("令和4年6月20日 サイバー攻撃による被害について") or that the title
    ends with ("…事故の発生につきまして(令和7年10月8日)").
 3. **announcement**: the date the lead says the body announced it
    ("尾道市立大学は2024年12月16日、…発表しました", "聖教新聞社が2018年10月9日に発表した",
    "2018年1月15日、…「幻冬舎」は、…明らかにしました").
 4. **stamp**: an announcement stamp anywhere ("(令和6年12月6日 10時30分発表)",
-   "第4報(2016.7.27発表)": the first, as running releases list the latest first).
+   "第4報(2016.7.27発表)", "(平成27年12月14日掲載)": the first, as running releases
+   list the latest first).
 5. **signature date**: a date line among the last lines of a release.
 
 Lines a reader skips (timestamps with a time of day, captions, furniture) are
@@ -27,13 +28,15 @@ from services.parser.evidence import Found, found
 from services.parser.fields.dates import find_dates, is_date_line
 from services.parser.reading import Line
 
-_REPORT = re.compile(r"発表|公表|明らかに|陳謝|謝罪|お知らせ|報告し|公開し")
+_REPORT = re.compile(r"発表|公表|明らかに|明かし|陳謝|謝罪|お知らせ|報告し|公開し")
 # "<subject>は<date>、" / "<date>に発表" / "<date>、…は…発表": the date of the announcement.
-_AFTER_SUBJECT = re.compile(r"(?:は|が)\s?$")
+_AFTER_SUBJECT = re.compile(r"(?:は|が)、?\s?$")
 _BEFORE_REPORT = re.compile(r"^\s?(?:に|付で|付けで)?(?:発表|公表|明らかに)")
 _TITLE_WORDS = re.compile(r"について|お知らせ|お詫び|おわび|ご報告|報告|に関する|につきまして")
 _PAGE_METADATA = re.compile(r"(?:掲載|更新|公開|作成)日")
-_STAMP = re.compile(r"[((]([^()()]{6,30}?)(?:\s?[0-9]{1,2}(?:時|:)[0-9]{0,2}分?)?\s?(?:発表|公表)[))]")
+_STAMP = re.compile(r"[((]([^()()]{6,30}?)(?:\s?[0-9]{1,2}(?:時|:)[0-9]{0,2}分?)?\s?(?:発表|公表|掲載)[))]")
+# "記者発表日時:2025年12月12日18時": a release's own date line, even with its hour.
+_ANNOUNCED_AT = re.compile(r"^(?:記者)?(?:発表|公表)(?:日時|日)\s?[::]?")
 _TOP_BLOCK = 12
 _TAIL = 8
 _SENTENCES = 6
@@ -68,6 +71,11 @@ def _release_date(lines: list[Line]) -> Found[date] | None:
     for line in lines[:_TOP_BLOCK]:
         if line.role == "text" and len(line.text) > 60:
             break
+        announced = _ANNOUNCED_AT.match(line.text.lstrip("•・-*■□◆◇●○ "))
+        if announced is not None:
+            dated = next(find_dates(line.text), None)
+            if dated is not None:
+                return found(dated[0], "release date line", line.text)
         if line.role in ("timestamp", "caption", "furniture", "byline"):
             continue
         value = _date_line_value(line.text) or _titled_date(line.text)

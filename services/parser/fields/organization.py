@@ -29,7 +29,8 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import Name, find_names, is_name, is_name_char, municipalities, outlets, self_references
+from services.parser.names import (Name, find_names, is_name, is_name_char, municipalities, not_names, outlets,
+                                   self_references)
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -55,6 +56,8 @@ _NEWS_PARTICLE = re.compile(
     r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
     r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
 )
+# "<body>といたしましては": the body speaking for itself in a release.
+_SPEAKER = re.compile(r"(?:といたしましては|としましては|といたしまして(?:も|は))")
 # What a title says happened to the body named before it: "Xへの不正アクセス", "Xにおける情報漏えい".
 _VICTIM_AFTER = re.compile(
     r"[」』]?(?:への|に対する|における|で発生した|での|の)(?:不正アクセス|サイバー攻撃|ランサムウ[ェエ]ア|システム障害|"
@@ -356,6 +359,19 @@ def _subject(lead: str, titles: list[str]) -> Found[str] | None:
     return None
 
 
+def _speaker(lines: list[Line]) -> Found[str] | None:
+    """The body that speaks for the release: "名護市教育委員会といたしましては、本件を厳粛に
+    受け止め" (the school where it happened is named first, the board answers for it)."""
+    for line in lines[:_TOP_BLOCK * 3]:
+        if line.role not in ("text", "heading"):
+            continue
+        for match in _SPEAKER.finditer(line.text):
+            names = [n for n in find_names(line.text[:match.start()]) if n.end == match.start()]
+            if names and _usable(line.text, names[-1], names) and names[-1].text not in self_references():
+                return found(_drop_place(names[-1].text), "the body that speaks for the release", line.text)
+    return None
+
+
 def _victim_in_title(titles: list[str]) -> Found[str] | None:
     """The body a title says was attacked, named or not in any list: "西光亭ネットショップへの
     不正アクセス" (a shop or a site run under its name), "Xにおける個人情報の漏えい"."""
@@ -375,7 +391,8 @@ def _plausible_unknown_name(text: str) -> bool:
     """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
     if len(text) < 2 or not is_name(text):
         return False
-    if text in self_references() or text in ("同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
+    if text in self_references() or text in not_names() or text in (
+            "同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
         return False
     if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん")) or text[0].isdigit() \
             or "件目" in text or "つ目" in text:
@@ -450,6 +467,9 @@ def organization(header_org: str | None, header: str, lines: list[Line], lead: s
     if signature is not None:
         return _fullest(signature, lines)
     hired = contractors_in("\n".join(line.text for line in lines[:_TOP_BLOCK * 3])[:_BODY_CHARS])
+    speaker = _speaker(lines)
+    if speaker is not None and speaker.value not in hired:
+        return _fullest(speaker, lines)
     subject = _subject(lead, titles) or _victim_in_title(titles)
     if subject is not None and subject.value not in hired:
         return _fullest(subject, lines)

@@ -249,3 +249,14 @@ def test_list_of_one_field_per_item_counts_the_same_people() -> None:
 
 def test_list_of_data_sets_for_different_people_gives_no_count() -> None:
     assert _value("- (1)氏名、性別、生年月日、住所 25名分\n- (2)氏名 34名分") is None
+
+
+def test_people_who_acted_or_were_punished_are_not_the_affected() -> None:
+    assert _value("処分の内容:停職1名、訓告1名。個人情報が漏えいした。") is None
+    assert _value("個人情報が漏えいした。校長ら3名で同日に児童宅を訪問し、謝罪した。") is None
+    assert _value("顧客データが持ち出された事件で、代表と社員2名、元社員1名の計4名を、容疑で逮捕した。") is None
+    assert _value("顧客1万人分の情報を持ち出したとして、元社員を逮捕した。") == 10000
+
+
+def test_a_number_in_a_product_name_is_no_count() -> None:
+    assert _value("本学のMicrosoft 365 アカウントにおいて、外部から不正にログインされた。") is None

@@ -175,3 +175,7 @@ def test_bullet_lines_under_another_heading_are_not_items() -> None:
 
 def test_video_recording_is_an_image() -> None:
     assert kinds("手術の録画映像が保存されたUSBメモリを紛失し、映像には患者の氏名が映っていました。") == ["氏名", "画像"]
+
+
+def test_surgery_and_anaesthesia_details_are_medical_information() -> None:
+    assert kinds("漏えいした情報:氏名、性別、年齢、手術術式、麻酔種別、手術日") == ["氏名", "性別", "年齢", "医療情報"]

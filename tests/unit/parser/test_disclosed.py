@@ -45,3 +45,20 @@ def test_a_day_without_a_year_is_no_date() -> None:
 def test_an_announcement_stamp_in_the_text() -> None:
     text = "誤って宛先欄にメールアドレスを入力して送信したことから、個人情報が漏えいしました。(令和6年12月6日 10時30分発表)"
     assert disclosed(text) == date(2024, 12, 6)
+
+
+def test_a_posting_stamp_in_a_heading_is_the_disclosure_date() -> None:
+    assert disclosed("調査結果の報告(平成27年12月14日掲載)\n\n市職員による個人情報の流出について、お知らせします。") == date(2015, 12, 14)
+
+
+def test_a_press_release_date_line_with_its_hour() -> None:
+    assert disclosed("ここから本文です。\n記者発表日時:2025年12月12日18時\n担当部署名/農政課\n個人情報の漏えいについて") == date(2025, 12, 12)
+
+
+def test_an_announcement_after_a_subject_and_a_comma() -> None:
+    text = "雑貨店を営むみなと商会(以下、同社)が、2023年2月20日に、ECサイトにおけるカード情報の漏洩を公表しました。"
+    assert disclosed(text) == date(2023, 2, 20)
+
+
+def test_revealing_is_announcing() -> None:
+    assert disclosed("みなと農業協同組合は2022年10月13日、USBメモリが所在不明になったと明かしました。") == date(2022, 10, 13)

@@ -87,3 +87,13 @@ def test_of_two_name_lines_under_a_date_the_later_one() -> None:
 def test_the_shop_a_title_says_was_attacked_names_its_owner() -> None:
     text = "紅葉亭ネットショップへの不正アクセスによるクレジットカード情報漏洩に関するご質問\nこのたびの件について、ご回答をご用意いたしました。"
     assert org(text) == "紅葉亭"
+
+
+def test_the_body_that_speaks_for_the_release_wins_over_where_it_happened() -> None:
+    text = ("みなと市立中学校における個人情報誤配信について\n\nみなと市立中学校において、回答用紙データを誤って配信しました。\n\n"
+            "みなと市教育委員会といたしましては、本件を厳粛に受け止め、再発防止に努めてまいります。")
+    assert org(text) == "みなと市教育委員会"
+
+
+def test_a_time_word_before_wa_is_no_name() -> None:
+    assert org("今回は、今年10月に発表された情報セキュリティ事件をまとめました。") is None

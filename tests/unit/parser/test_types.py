@@ -336,3 +336,13 @@ def test_mail_that_can_no_longer_be_sent_is_a_system_failure() -> None:
 def test_an_abused_auto_reply_form_sends_spam() -> None:
     text = "お問い合わせフォームが第三者に不正に利用され、自動返信メールの仕組みを悪用して外部にメールが送信されました。"
     assert "spam_relay" in classify_types(text).value
+
+
+def test_handing_out_or_attaching_by_mistake_is_a_misdelivery() -> None:
+    assert types("市立小学校における家庭個票の誤配付による個人情報の漏えいについて") == ["misdelivery"]
+    assert types("退会希望者に、退会届と共に、管理上の事務書類1ファイルを添付してしまいました。") == ["misdelivery"]
+    assert types("個人情報が書かれた紙が裏紙として使われ、授業で生徒に配られていた。") == ["misdelivery"]
+
+
+def test_a_leak_by_staff_is_insider_misuse() -> None:
+    assert types("市職員による個人情報の流出について、調査の結果をお知らせします。") == ["insider"]
