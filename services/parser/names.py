@@ -436,6 +436,11 @@ def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -
     """株式会社X / 医療法人X Y病院: the form, then the name (with one space allowed)."""
     if after == end and end < len(text) and text[end] == " ":
         after = _right_run(text, end + 1, allow_hiragana=True)
+    if after == end and text[end:end + 1] in ("「", "『"):  # 公益財団法人「史跡X保存会」: the name in quotes
+        close = text.find("」" if text[end] == "「" else "』", end + 1, end + _MAX_NAME)
+        inner = text[end + 1:close] if close > end + 1 else ""
+        if inner and all(is_name_char(ch) or "\u3041" <= ch <= "\u3096" for ch in inner):
+            return Name(text[start:end] + inner, start, close + 1, "legal", form, legal_form_sectors().get(form))
     stop = after
     # A kind word inside the run ends the name there ("株式会社イセトー広島支店" keeps the branch).
     body = text[end:stop].strip()

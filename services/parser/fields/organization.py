@@ -56,6 +56,8 @@ _NEWS_PARTICLE = re.compile(
     r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
     r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
 )
+# A municipality's or a prefecture's office: "四街道市役所", "西原村役場", "香川県庁".
+_OFFICE = re.compile(r"(.{1,12}?(?:[市区]|[町村]|[都道府県]))(?:役所|役場|庁舎|庁)")
 # "<body>といたしましては": the body speaking for itself in a release.
 _SPEAKER = re.compile(r"(?:といたしましては|としましては|といたしまして(?:も|は))")
 # What a title says happened to the body named before it: "Xへの不正アクセス", "Xにおける情報漏えい".
@@ -176,6 +178,8 @@ def _name_line(text: str) -> str | None:
         if not line:
             return None
     tokens = line.split()
+    if len(tokens) >= 2 and _TITLE_WORDS.search(" ".join(tokens[1:])) and looks_like_org(tokens[0]):
+        return tokens[0]  # "国立大学法人X大学 個人情報が保存されているノートパソコンの盗難": a name, then the title
     if len(tokens) > 2 and all(len(t) == 1 for t in tokens[1:]) or all(len(t) <= 2 for t in tokens) and len(tokens) > 2:
         line = "".join(tokens)  # "株式会社 筑 波 銀 行", "島 根 労 働 局"
     if looks_like_org(line):
@@ -453,8 +457,28 @@ def _recurring_name(lines: list[Line], hired: set[str]) -> Found[str] | None:
     return found(best[0], f"named {best[1]} times in the text", best[0])
 
 
+def _as_body(result: Found[str | None]) -> Found[str | None]:
+    """The body a name stands for: its office building is the municipality ("四街道市役所" ->
+    "四街道市", "県庁" -> the prefecture) and a separator after a legal form goes
+    ("特定非営利活動法人・X" -> "特定非営利活動法人X")."""
+    name = result.value
+    if not name:
+        return result
+    office = _OFFICE.fullmatch(name)
+    if office:
+        name = office.group(1)
+    legal = _LEGAL_RE.match(name)
+    if legal and name[legal.end():legal.end() + 1] in ("・", " "):
+        name = name[:legal.end()] + name[legal.end() + 1:]
+    return Found(name, result.evidence) if name != result.value else result
+
+
 def organization(header_org: str | None, header: str, lines: list[Line], lead: str) -> Found[str | None]:
     """The organisation of one incident segment (see module docstring)."""
+    return _as_body(_organization(header_org, header, lines, lead))
+
+
+def _organization(header_org: str | None, header: str, lines: list[Line], lead: str) -> Found[str | None]:
     if header_org:
         return found(header_org, "header: first part", header)
     titles = []

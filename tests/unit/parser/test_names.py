@@ -79,3 +79,7 @@ def test_finding_names_is_linear_on_pathological_input() -> None:
 def test_a_count_written_right_before_a_name_is_not_part_of_it() -> None:
     assert [n.text for n in find_names("削除されたアカウントは約1万7000件香川県教育委員会は")] == ["香川県教育委員会"]
     assert [n.text for n in find_names("2020年3月株式会社みなと")] == ["株式会社みなと"]
+
+
+def test_a_legal_form_then_a_quoted_name() -> None:
+    assert [n.text for n in find_names("公益財団法人「史跡みなと墓所保存会」が、不正アクセスを受けた")] == ["公益財団法人史跡みなと墓所保存会"]

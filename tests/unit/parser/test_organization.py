@@ -97,3 +97,13 @@ def test_the_body_that_speaks_for_the_release_wins_over_where_it_happened() -> N
 
 def test_a_time_word_before_wa_is_no_name() -> None:
     assert org("今回は、今年10月に発表された情報セキュリティ事件をまとめました。") is None
+
+
+def test_a_city_office_stands_for_the_city_and_a_legal_form_keeps_no_separator() -> None:
+    assert org("みどり市役所\nみどり市は9日、職員が個人情報を紛失したと発表した。") == "みどり市"
+    assert org("特定非営利活動法人・みなと支援センターは3日、メールを誤送信したと発表した。") == "特定非営利活動法人みなと支援センター"
+
+
+def test_a_name_line_followed_by_its_title_gives_the_name() -> None:
+    text = "国立大学法人みなと技術科学大学 個人情報が保存されているノートパソコンの盗難\n\n本学教員のノートパソコンが盗難に遭いました。"
+    assert org(text) == "国立大学法人みなと技術科学大学"
