@@ -56,6 +56,9 @@ _NEWS_PARTICLE = re.compile(
     r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
     r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
 )
+_QUOTED_VICTIM = re.compile(
+    r"「([^「」]{2,30})」の(?:顧客|会員|個人|利用者|お客様|患者|従業員|社員|職員)?(?:情報|データ|名簿)(?:が|を)?[^。、]{0,12}?"
+    r"(?:流出|漏えい|漏洩|持ち出|盗まれ|盗難|窃取)")
 # A municipality's or a prefecture's office: "四街道市役所", "西原村役場", "香川県庁".
 _OFFICE = re.compile(r"(.{1,12}?(?:[市区]|[町村]|[都道府県]))(?:役所|役場|庁舎|庁)")
 # "<body>といたしましては": the body speaking for itself in a release.
@@ -391,6 +394,16 @@ def _victim_in_title(titles: list[str]) -> Found[str] | None:
     return None
 
 
+def _quoted_victim(lead: str) -> Found[str] | None:
+    """A body written in quotes whose data the lead says leaked: 通信教育大手「ベネッセHD」の
+    顧客情報流出で…, 「リベロ」の顧客データが不正に持ち出された."""
+    for sentence in _sentences(lead):
+        match = _QUOTED_VICTIM.search(sentence)
+        if match and _plausible_unknown_name(match.group(1)):
+            return found(match.group(1), "the body whose data the lead says leaked", sentence)
+    return None
+
+
 def _plausible_unknown_name(text: str) -> bool:
     """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
     if len(text) < 2 or not is_name(text):
@@ -494,7 +507,7 @@ def _organization(header_org: str | None, header: str, lines: list[Line], lead: 
     speaker = _speaker(lines)
     if speaker is not None and speaker.value not in hired:
         return _fullest(speaker, lines)
-    subject = _subject(lead, titles) or _victim_in_title(titles)
+    subject = _subject(lead, titles) or _victim_in_title(titles) or _quoted_victim(lead)
     if subject is not None and subject.value not in hired:
         return _fullest(subject, lines)
     itself = _speaks_of_itself(lead)

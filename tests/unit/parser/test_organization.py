@@ -107,3 +107,7 @@ def test_a_city_office_stands_for_the_city_and_a_legal_form_keeps_no_separator()
 def test_a_name_line_followed_by_its_title_gives_the_name() -> None:
     text = "国立大学法人みなと技術科学大学 個人情報が保存されているノートパソコンの盗難\n\n本学教員のノートパソコンが盗難に遭いました。"
     assert org(text) == "国立大学法人みなと技術科学大学"
+
+
+def test_a_quoted_body_whose_data_leaked() -> None:
+    assert org("2025年11月、警視庁は、引っ越し支援を行う「ミナトムーブ」の顧客データが不正に持ち出された事件で、4名を逮捕した。") == "ミナトムーブ"
