@@ -255,23 +255,39 @@ def _canonical(item: str) -> str | None:
     if item.endswith(tables.identifier):
         return None
     last = item.rsplit("の", 1)[-1]
-    return next((canonical for word, canonical in tables.contained.items() if word in last), None)
+    found = next((canonical for word, canonical in tables.contained.items() if word in last), None)
+    if found is None and len(item) > 3 and item.endswith("情報"):
+        return _canonical(item[:-2])  # "パスワード情報" is パスワード
+    return found
 
 
 @functools.lru_cache(maxsize=65536)  # items recur across disclosures (氏名, 住所 …)
 def _clean(raw: str) -> str:
-    """An item as written: no parenthetical, quotes, marks, inner spaces or trailing など."""
+    """An item as written: no parenthetical, quotes, marks, inner spaces, trailing など or
+    owner ("保護者の連絡先" -> "連絡先": whose data it is, not what)."""
     text = _PAREN.sub("", raw.translate(_TRIM))
     text = "".join(text.replace("(", "").replace(")", "").split()).strip("・/-:")
-    return _HONORIFIC.sub("", _DEMONSTRATIVE.sub("", _TRAILING.sub("", text)))
+    text = _HONORIFIC.sub("", _DEMONSTRATIVE.sub("", _TRAILING.sub("", text)))
+    owner = _owner_prefix().match(text)
+    return text[owner.end():] if owner and owner.end() < len(text) else text
+
+
+@functools.cache
+def _owners() -> frozenset[str]:
+    return frozenset(data("data_types")["items"].get("owners", []))
+
+
+@functools.cache
+def _owner_prefix() -> re.Pattern[str]:
+    return re.compile("^[0-9A-Za-z\u4e00-\u9fff]{0,6}?(?:" + "|".join(map(re.escape, sorted(_owners()))) + ")の")
 
 
 @functools.lru_cache(maxsize=65536)  # items recur across disclosures (氏名, 住所 …)
 def _valid(item: str) -> bool:
     """True when `item` reads as the name of a kind of data, not as a clause."""
     tables = _items()
-    if not item or len(item) > 25 or item in tables.generic:
-        return False
+    if not item or len(item) > 25 or item in tables.generic or item in _owners():
+        return False  # "生徒及び保護者の氏名": whose data, not a kind of data
     if item in tables.aliases or item in tables.exact:
         return True
     if _SOFT_SEPARATORS.search(item):  # "氏名・ふりがな": every part an item

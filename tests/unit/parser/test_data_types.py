@@ -179,3 +179,12 @@ def test_video_recording_is_an_image() -> None:
 
 def test_surgery_and_anaesthesia_details_are_medical_information() -> None:
     assert kinds("漏えいした情報:氏名、性別、年齢、手術術式、麻酔種別、手術日") == ["氏名", "性別", "年齢", "医療情報"]
+
+
+def test_whose_data_an_item_is_does_not_make_another_kind() -> None:
+    assert kinds("(1)紛失した個人情報\n2学年生徒の氏名・連絡先、保護者の連絡先\n") == ["氏名", "連絡先"]
+    assert kinds("教諭が、生徒及び保護者の氏名、住所、電話番号が記載された調査票を紛失した。") == ["氏名", "住所", "電話番号"]
+
+
+def test_a_kind_followed_by_joho_is_that_kind() -> None:
+    assert kinds("流出したのは:メールアドレスとパスワード情報\n") == ["メールアドレス", "パスワード"]
