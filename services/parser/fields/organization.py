@@ -472,14 +472,17 @@ def _recurring_name(lines: list[Line], hired: set[str]) -> Found[str] | None:
 
 def _as_body(result: Found[str | None]) -> Found[str | None]:
     """The body a name stands for: its office building is the municipality ("四街道市役所" ->
-    "四街道市", "県庁" -> the prefecture) and a separator after a legal form goes
-    ("特定非営利活動法人・X" -> "特定非営利活動法人X")."""
+    "四街道市", "県庁" -> the prefecture), its site is itself ("千石会HP" -> "千石会") and a
+    separator after a legal form goes ("特定非営利活動法人・X" -> "特定非営利活動法人X")."""
     name = result.value
     if not name:
         return result
     office = _OFFICE.fullmatch(name)
     if office:
         name = office.group(1)
+    outlet = next((word for word in outlets() if name.endswith(word) and len(name) - len(word) >= 2), None)
+    if outlet is not None and is_name(name[:-len(outlet)]):
+        name = name[:-len(outlet)]  # "千石会HP": the body, not its site
     legal = _LEGAL_RE.match(name)
     if legal and name[legal.end():legal.end() + 1] in ("・", " "):
         name = name[:legal.end()] + name[legal.end() + 1:]

@@ -111,3 +111,7 @@ def test_a_name_line_followed_by_its_title_gives_the_name() -> None:
 
 def test_a_quoted_body_whose_data_leaked() -> None:
     assert org("2025年11月、警視庁は、引っ越し支援を行う「ミナトムーブ」の顧客データが不正に持ち出された事件で、4名を逮捕した。") == "ミナトムーブ"
+
+
+def test_a_bodys_site_stands_for_the_body() -> None:
+    assert org("ミナト会HP\nミナト会は5日、会員名簿を紛失したと発表した。") == "ミナト会"
