@@ -87,7 +87,7 @@ _PERSON_CTX = re.compile(_words(_DATA["context"]["people"]))
 _AFFECT_CTX = re.compile(_words(_DATA["context"]["affect"]))
 # What is counted, just before the figure (after particles and 約/最大 are stripped) or just after it.
 _RECORD_UNITS = frozenset(_DATA["units"]["records"])
-_THING_BEFORE = re.compile(rf"(?:{_words(_DATA['things']['not_affected'])})$")
+_THING_BEFORE = re.compile(rf"(?:{_words(_DATA['things']['not_affected'])})を?$")
 _THING_AFTER = re.compile(rf"(?:分)?の(?:{_words(_DATA['things']['not_affected'])})")
 _RECORD_BEFORE = re.compile(rf"(?:{_words(_DATA['things']['records'])})$")
 _RECORD_AFTER = re.compile(rf"(?:分)?の(?:{_words(_DATA['things']['records'])})")
@@ -101,6 +101,7 @@ _LAW_AFTER = re.compile(rf"^(?:を|が)[^。\n]{{0,60}}?(?:{_words(_DATA['actors
 _SUSPECT_BEFORE = re.compile(rf"(?:{_words(_DATA['actors']['suspects'])})$")
 _LAW = re.compile(_words(_DATA["actors"]["law"]))
 _ACTING_AFTER = re.compile(rf"^で[^。、\n]{{0,20}}?(?:{_words(_DATA['actors']['acting'])})")
+_ADMONISHED_AFTER = re.compile(rf"^に対し[^。、\n]{{0,16}}?(?:{_words(_DATA['actors']['admonished'])})")
 # "Microsoft 365", "Windows 10": a number that is part of a product's name.
 _PRODUCT_NUMBER = re.compile(r"[A-Za-z][ \t]?$")
 _RECIPIENT_NOUN = re.compile(rf"^(?:分|様|\))?の?(?:{_words(_DATA['recipients']['nouns'])})")
@@ -248,7 +249,7 @@ def _actors(text: str, start: int, end: int, before: str) -> bool:
     if text.startswith("で", end) and not text.startswith(("です", "でし"), end) and (
             before.endswith("ら") or _ACTING_AFTER.match(text[end:end + 24])):
         return True
-    if _LAW_AFTER.match(text[end:end + 80]):
+    if _LAW_AFTER.match(text[end:end + 80]) or _ADMONISHED_AFTER.match(text[end:end + 24]):
         return True
     if _SUSPECT_BEFORE.search(before):
         stop = text.find("。", end)

@@ -260,3 +260,9 @@ def test_people_who_acted_or_were_punished_are_not_the_affected() -> None:
 
 def test_a_number_in_a_product_name_is_no_count() -> None:
     assert _value("本学のMicrosoft 365 アカウントにおいて、外部から不正にログインされた。") is None
+
+
+def test_incidents_programs_and_the_admonished_are_not_counts_of_the_affected() -> None:
+    assert _value("2016年に起こった情報流出事故を31件ピックアップして紹介する。") is None
+    assert _value("不正なプログラムが2件見つかった。") is None
+    assert _value("職員を懲戒処分とし、監督者3人に対し文書による注意を行った。個人情報が漏えいした。") is None
