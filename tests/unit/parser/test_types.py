@@ -346,3 +346,13 @@ def test_handing_out_or_attaching_by_mistake_is_a_misdelivery() -> None:
 
 def test_a_leak_by_staff_is_insider_misuse() -> None:
     assert types("市職員による個人情報の流出について、調査の結果をお知らせします。") == ["insider"]
+
+
+def test_credentials_phished_then_used_are_an_account_takeover() -> None:
+    text = "学生がフィッシングサイトへアクセスし、IDとパスワードを入力。作成者はこの情報を利用して学務システムにアクセスした。"
+    assert "account_takeover" in types(text)
+    assert "account_takeover" in types("これによりアカウント情報が窃取され、第三者による不正利用が可能な状態になった。")
+
+
+def test_a_fake_virus_alert_quoted_is_no_infection() -> None:
+    assert "malware" not in types("パソコンの画面に「ウイルスに感染した」と警告が表示され、職員が電話した。遠隔操作され不正アクセスを受けた。")
