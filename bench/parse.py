@@ -136,24 +136,29 @@ async def agent(count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--megabytes", type=float, default=50.0)
-    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--posts", type=int, default=2000, help="posts through the agent; 0 measures the pure parser only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     pure = pure_parser(args.megabytes)
-    through = asyncio.run(agent(args.posts))
+    through = asyncio.run(agent(args.posts)) if args.posts > 0 else None
     print(f"{'measure':<34} {'value':>12}")
     print(f"{'pure parser: text parsed (MB)':<34} {pure['mb']:>12.1f}")
     print(f"{'pure parser: MB/s (1 core, CPU)':<34} {pure['mb_per_s']:>12.2f}   target >= 5")
     print(f"{'pure parser: documents/s':<34} {pure['docs_per_s']:>12.1f}")
     print(f"{'pure parser: incidents/s':<34} {pure['incidents_per_s']:>12.1f}")
+    if through is not None:
+        print_agent(through)
+    print(f"cores: {os.cpu_count()}")
+    if args.json:
+        args.json.write_text(json.dumps({"pure": pure, "agent": through, "cores": os.cpu_count()}, indent=2))
+
+
+def print_agent(through: dict[str, float]) -> None:
     print(f"{'agent: posts in':<34} {through['posts']:>12d}")
     print(f"{'agent: incidents out':<34} {through['incidents_received']:>12d}   (expected {through['incidents_expected']})")
     print(f"{'agent: posts/s':<34} {through['posts_per_s']:>12.1f}   target >= 500")
     print(f"{'agent: incidents/s':<34} {through['incidents_per_s']:>12.1f}")
     print(f"{'agent: worker CPU ms/post (+child)':<34} {1000 * through['worker_cpu_s'] / through['posts']:>12.2f}")
-    print(f"cores: {os.cpu_count()}")
-    if args.json:
-        args.json.write_text(json.dumps({"pure": pure, "agent": through, "cores": os.cpu_count()}, indent=2))
 
 
 if __name__ == "__main__":
