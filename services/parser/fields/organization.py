@@ -240,8 +240,21 @@ def _signature(lines: list[Line]) -> Found[str] | None:
                         chosen = (later, following.text)
                     break
     if chosen is None:
-        return None
+        return _contact(lines)
     return found(_drop_place(chosen[0]), "signature: a name line of the release", chosen[1])
+
+
+def _contact(lines: list[Line]) -> Found[str] | None:
+    """The body a release gives as its contact ("<本件に関するお問い合わせ先>" / "マンパワーグループ
+    株式会社介護求人ネット事務局"): the name the contact line starts with."""
+    for position, line in enumerate(lines):
+        if len(line.text) > 40 or not _CONTACT.search(line.text):
+            continue
+        for following in lines[position + 1:position + 3]:
+            names = [n for n in find_names(following.text) if n.start == 0 and not n.generic]
+            if names and _usable(following.text, names[0], names):
+                return found(_drop_place(names[0].text), "the contact a release gives", following.text)
+    return None
 
 
 def _drop_place(name: str) -> str:
@@ -301,7 +314,14 @@ def usable_names(sentence: str) -> list[Name]:
 
 def _usable(text: str, name: Name, names: list[Name]) -> bool:
     return (not name.generic and not _is_place(text, name, names) and name.text not in media_names()
-            and not is_byline(name.text) and not _SELF_INTRODUCTION.match(text, name.end))
+            and not is_byline(name.text) and not _SELF_INTRODUCTION.match(text, name.end)
+            and not _RUN_SERVICE.search(text, max(0, name.start - 16), name.start))
+
+
+# The heading of a release's contact block.
+_CONTACT = re.compile(r"(?:お|ご)?問い?合わ?せ先|(?:本件|本事案|この件)に(?:関する|ついての)(?:お|ご)?問い?合わ?せ|連絡先[::]?$")
+# "弊社が運営・管理する「介護求人ネット」": a service the writer runs, not a body.
+_RUN_SERVICE = re.compile(r"(?:運営|管理|提供|運用)(?:・(?:運営|管理|運用))?(?:する|している|しております)[「『]$")
 
 
 def _sentences(lead: str) -> list[str]:

@@ -115,3 +115,9 @@ def test_a_quoted_body_whose_data_leaked() -> None:
 
 def test_a_bodys_site_stands_for_the_body() -> None:
     assert org("ミナト会HP\nミナト会は5日、会員名簿を紛失したと発表した。") == "ミナト会"
+
+
+def test_a_service_the_writer_runs_is_not_the_body_and_the_contact_block_names_it() -> None:
+    text = ("メール誤送信に関してのお詫び\n\n2021年2月3日、弊社が運営・管理する「ケアジョブネット」において、"
+            "お客様に誤った内容のメールが送信されました。\n\n<本件に関するお問い合わせ先>\nミナトグループ株式会社ケアジョブネット事務局\n0120-000-000")
+    assert org(text) == "ミナトグループ株式会社"
