@@ -60,7 +60,7 @@ def _escaped(value: object) -> object:
     return value if value is None or isinstance(value, numbers.Number) else _Escaped(value)
 
 
-def one_line_message(record: logging.LogRecord) -> str:
+def _one_line_message(record: logging.LogRecord) -> str:
     """`record.getMessage()` with its arguments escaped: the format string is the code's own and may
     span lines on purpose, its arguments may not. A message that is not a string is itself a value."""
     msg = str(record.msg) if isinstance(record.msg, str) else printable(record.msg)
@@ -82,7 +82,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created).strftime("%Y-%m-%d %H:%M:%S")
         extra = " ".join(f"{k}={printable(v)}" for k, v in _context(record).items())
-        line = f"{stamp} {record.levelname:<7} {record.name}: {one_line_message(record)}"
+        line = f"{stamp} {record.levelname:<7} {record.name}: {_one_line_message(record)}"
         if extra:
             line += f"  [{extra}]"
         if record.exc_info:
