@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from services.common.logsetup import printable
 from services.fetcher.errors import FetchError
+from services.fetcher import fallback
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient
 from services.fetcher.service import Publisher
@@ -194,6 +195,7 @@ async def backfill(
             total = parsed.total if max_posts is None else min(max_posts, parsed.total or max_posts)
             progress.update(point, total)
     finally:
+        fallback.stop_children()  # a page's lenient parser would hold up the shutdown
         progress.close()
     if point.done:
         state.save_checkpoint(point)

@@ -13,21 +13,35 @@ feed is rare (the fast path reads well-formed ones), so the child's start-up
 from __future__ import annotations
 
 import dataclasses
+import os
 import resource
 import subprocess
 import sys
+import threading
 from typing import TYPE_CHECKING, Mapping
 
 import orjson
 
+from services.common.broker import exit_with_parent
 from services.fetcher.errors import FeedError
 
 if TYPE_CHECKING:
     from services.fetcher.feeds import ParsedFeed
 
-SECONDS = 30.0  # wall-clock budget; a 10 MB broken feed takes about 4 s
+SECONDS = 15.0  # wall-clock budget: a broken feed that feedparser reads at all takes a few seconds
 MEMORY = 1024 * 1024 * 1024  # address space of the child, bytes
 _OUT_OF_MEMORY = 3  # the child's exit status when its memory budget ran out
+_CHILDREN: set[subprocess.Popen[bytes]] = set()  # running now, so that a shutdown need not wait for them
+_LOCK = threading.Lock()
+
+
+def stop_children() -> None:
+    """Kill the lenient parsers still running: called when the fetcher stops, whose
+    threads (asyncio.to_thread cannot be cancelled) would otherwise wait for them."""
+    with _LOCK:
+        running = list(_CHILDREN)
+    for child in running:
+        child.kill()
 
 
 def parse_bounded(body: bytes, headers: Mapping[str, str], feed_name: str, origin: str, fetched_at: str,
@@ -37,11 +51,20 @@ def parse_bounded(body: bytes, headers: Mapping[str, str], feed_name: str, origi
 
     request = orjson.dumps({"headers": dict(headers), "feed": feed_name, "origin": origin,
                             "fetched_at": fetched_at, "seconds": seconds, "memory": memory})
+    child = subprocess.Popen([sys.executable, "-m", "services.fetcher.fallback"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with _LOCK:
+        _CHILDREN.add(child)
     try:
-        done = subprocess.run([sys.executable, "-m", "services.fetcher.fallback"], input=request + b"\n" + body,
-                              capture_output=True, timeout=seconds, check=False)
+        out, err = child.communicate(request + b"\n" + body, timeout=seconds)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise FeedError(f"broken feed: the lenient parser took longer than {seconds:g} s; refused") from None
+    finally:
+        with _LOCK:
+            _CHILDREN.discard(child)
+    done = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if done.returncode == _OUT_OF_MEMORY:
         raise FeedError(f"broken feed: the lenient parser needed more than {memory // 2**20} MB; refused")
     if done.returncode != 0:
@@ -55,20 +78,26 @@ def parse_bounded(body: bytes, headers: Mapping[str, str], feed_name: str, origi
 
 def main() -> None:
     """The child: limits first, then feedparser on stdin; JSON (or an error) on stdout."""
+    exit_with_parent()  # no orphan outlives a fetcher killed with -9
+    try:
+        _serve()
+    except MemoryError:  # wherever the budget ran out: parsing, encoding the reply
+        os._exit(_OUT_OF_MEMORY)
+
+
+def _serve() -> None:
     head, _, body = sys.stdin.buffer.read().partition(b"\n")
     request = orjson.loads(head)
     resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
     cpu = int(request["seconds"]) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    try:
-        from services.fetcher.feeds import parse_slow
+    from services.fetcher.feeds import parse_slow
 
+    try:
         parsed = parse_slow(body, request["headers"], request["feed"], request["origin"], request["fetched_at"])
         reply = dataclasses.asdict(parsed)
     except FeedError as exc:
         reply = {"error": str(exc)}
-    except MemoryError:
-        sys.exit(_OUT_OF_MEMORY)
     sys.stdout.buffer.write(orjson.dumps(reply))
 
 

@@ -25,6 +25,7 @@ from services.common.errors import JikenboError
 from services.common.logsetup import printable
 from services.common.metrics import FETCHED_BYTES, POLLS, POSTS_PUBLISHED
 from services.common.topics import Topics
+from services.fetcher import fallback
 from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient, make_session
@@ -109,6 +110,7 @@ class FetcherService:
             try:
                 await asyncio.gather(*(self.follow(feed) for feed in self.config.feeds))
             finally:
+                fallback.stop_children()  # a poll's lenient parser would hold up the shutdown
                 if runner is not None:
                     await runner.cleanup()
 

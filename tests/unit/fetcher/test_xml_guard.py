@@ -124,3 +124,25 @@ def test_posts_larger_than_the_body_could_hold_are_refused(monkeypatch: pytest.M
     monkeypatch.setattr("services.fetcher.feeds.parse_fast", expanding)
     with pytest.raises(FeedError, match="characters of posts; refused"):
         parse_feed(FEED.encode() * 1000, {}, "f")
+
+
+def test_a_shutdown_stops_the_lenient_parser_at_once() -> None:
+    import threading
+
+    unclosed = b"<rss><channel><item><title>x" + b"<a><b>" * 1_500_000
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fallback.parse_bounded(unclosed, {}, "f", "live", "now", seconds=60.0)
+        except FeedError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(1.0)
+    started = time.monotonic()
+    fallback.stop_children()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - started < 5
+    assert outcome and "lenient parser stopped" in str(outcome[0])
