@@ -54,6 +54,8 @@ def literal_prefix(cue: str) -> str:
 
 
 _WEAK = "weak:"  # rule-code prefix of a weak cue (see `unless` in data/incident_types.toml)
+_HEADLINE = "headline:"  # rule-code prefix of a cue that is strong in the headline, weak below it
+_HEADLINE_CHARS = 200  # the header, the title and the lead's first sentence
 
 
 _BEFORE = 40  # how far back a `not_after` context is looked for, within the sentence
@@ -75,6 +77,8 @@ def _rules() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], dict[str, di
             by_prefix.setdefault(literal_prefix(cue), []).append((code, re.compile(cue)))
         for cue in spec.get("weak", []):
             by_prefix.setdefault(literal_prefix(cue), []).append((_WEAK + code, re.compile(cue)))
+        for cue in spec.get("headline", []):
+            by_prefix.setdefault(literal_prefix(cue), []).append((_HEADLINE + code, re.compile(cue)))
         implies[code] = {other: re.compile(cue) for other, cue in spec.get("implies", {}).items()}
         unless[code] = frozenset(spec.get("unless", []))
         if "not_after" in spec:
@@ -90,7 +94,7 @@ def _sentence_before(text: str, start: int) -> str:
 
 
 # Each prefix with its rules and the codes they give, so a cue whose codes are all found is passed over.
-lexicon.register("type", lambda: {prefix: (prefix, rules, frozenset(code for code, _ in rules))
+lexicon.register("type", lambda: {prefix: (prefix, rules, frozenset(code.removeprefix(_HEADLINE) for code, _ in rules))
                                   for prefix, rules in _rules()[0].items()})
 
 
@@ -119,6 +123,8 @@ def classify_types(text: str, hits: lexicon.Hits | None = None,
         if skip is not None and skip(start):
             continue
         for code, pattern in rules:
+            if code.startswith(_HEADLINE):
+                code = code.removeprefix(_HEADLINE) if start < _HEADLINE_CHARS else _WEAK + code.removeprefix(_HEADLINE)
             if code in found:
                 continue
             match = pattern.match(text, start)

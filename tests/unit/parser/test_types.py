@@ -356,3 +356,11 @@ def test_credentials_phished_then_used_are_an_account_takeover() -> None:
 
 def test_a_fake_virus_alert_quoted_is_no_infection() -> None:
     assert "malware" not in types("パソコンの画面に「ウイルスに感染した」と警告が表示され、職員が電話した。遠隔操作され不正アクセスを受けた。")
+
+
+def test_a_service_stopped_in_the_headline_is_a_failure_further_down_next_to_an_attack_it_is_not() -> None:
+    assert "system_failure" in types("ランサムウェアによる被害について\n\n電子カルテが使用不能となりました。")
+    body = ("会員サイトで不正ログイン被害\n\n第三者がリスト型攻撃により会員サイトへ不正ログインした。" + "調査を続けている。" * 20
+            + "\n会員ログイン機能を停止し、ログインが必要な機能が利用できなくなっている。")
+    assert "system_failure" not in types(body)
+    assert types("市のホームページが閲覧できない状態になった。" * 1) == ["system_failure"]
