@@ -16,12 +16,13 @@ from services.common.broker import EmbeddedBroker, clear_runtime_broker, write_r
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics
 from services.common.config import bootstrap_servers
+from services.common.pipeline import STAGES
 from services.common.supervisor import Child, service_argv, supervise
 from services.demo.feed import SUBSCRIPTIONS_FILE, start_demo_server
 
 log = logging.getLogger("jikenbo.up")
 
-SERVICES = ("alerter", "parser", "fetcher")  # consumers first, so nothing waits on them
+SERVICES = tuple(stage.name for stage in reversed(STAGES))  # consumers first, so nothing waits on them
 
 
 async def run_up(config: Config, config_file: str | None, demo: bool) -> None:

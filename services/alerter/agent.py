@@ -32,6 +32,7 @@ from services.common.faust_app import hold, make_app, raw_topic, release, restar
 from services.common.kafka import ensure_topics
 from services.common.metrics import ALERTS, observe_alert_latency
 from services.common.ops import serve_faust_ops
+from services.common.pipeline import ALERTER
 from services.common.topics import Topics
 
 log = logging.getLogger("jikenbo.alerter")
@@ -42,11 +43,11 @@ BATCH_WAIT = 0.01  # seconds: latency added at most when incidents trickle in
 
 def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore, settings: AlerterSettings) -> faust.App:
     """The Faust app running the alerter agent, the subscription reloader and the channel workers."""
-    app = make_app("alerter", config, broker_url)
+    app = make_app(ALERTER.name, config, broker_url)
     topics = Topics(config.topic_prefix)
     incidents = raw_topic(app, topics.incidents)
-    serve_faust_ops(app, "alerter", config, broker_url, topics.incidents)
-    ledger = Ledger(config.state_dir / "alerter.sqlite3")
+    serve_faust_ops(app, ALERTER, config, broker_url)
+    ledger = Ledger(ALERTER.state_path(config.state_dir))
     outgoing: dict[str, faust.TopicT] = {}
 
     async def topic(name: str) -> faust.TopicT:

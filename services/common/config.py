@@ -17,6 +17,7 @@ from typing import Any
 
 from services.common.durations import parse_duration
 from services.common.errors import ConfigError
+from services.common.pipeline import STAGES
 
 DEFAULT_FEED_URL = "https://blog.b-son.net/feeds/posts/default"
 DEFAULT_STATE_DIR = "~/.local/state/jikenbo"
@@ -111,16 +112,14 @@ class MetricsConfig:
     """Where each service serves /metrics, /healthz and /readyz; port 0 disables it."""
 
     host: str = "127.0.0.1"
-    fetcher_port: int = 9181
-    parser_port: int = 9182
-    alerter_port: int = 9183
+    ports: dict[str, int] = field(default_factory=lambda: {stage.name: stage.metrics_port for stage in STAGES})  # `<stage>_port`
     port_override: int | None = None  # $JIKENBO_METRICS_PORT: this process's port, whichever service it runs
     ready_max_lag: int = 1000  # a consumer this many messages behind is not ready
     lag_interval: float = 15.0  # seconds between two consumer-lag measurements
 
     def service_port(self, service: str) -> int:
         """The configured port of `service` (`jikenbo up` hands each child its own)."""
-        return int(getattr(self, f"{service}_port", 0))
+        return self.ports.get(service, 0)
 
     def port(self, service: str) -> int:
         """The port this process serves on when it runs `service`."""
@@ -415,14 +414,10 @@ class ConfigReader:
         """`[metrics]`, with `$JIKENBO_METRICS_HOST` and `$JIKENBO_METRICS_PORT` on top."""
         where = ("metrics", None)
         defaults = MetricsConfig()
-        ports = {
-            "fetcher_port": self.get(table, "fetcher_port", int, defaults.fetcher_port, where),
-            "parser_port": self.get(table, "parser_port", int, defaults.parser_port, where),
-            "alerter_port": self.get(table, "alerter_port", int, defaults.alerter_port, where),
-        }
-        for key, port in ports.items():
+        ports = {stage.name: self.get(table, f"{stage.name}_port", int, stage.metrics_port, where) for stage in STAGES}
+        for name, port in ports.items():
             if not 0 <= port <= 65535:
-                self.fail(f"expected a port number (0 disables), got {port}", "metrics", None, key)
+                self.fail(f"expected a port number (0 disables), got {port}", "metrics", None, f"{name}_port")
         override = env.get("JIKENBO_METRICS_PORT")
         if override is not None and not (override.isdigit() and int(override) <= 65535):
             raise ConfigError(f"$JIKENBO_METRICS_PORT: expected a port number (0 disables), got {override!r}")
@@ -431,7 +426,7 @@ class ConfigReader:
             port_override=int(override) if override is not None else None,
             ready_max_lag=self.get(table, "ready_max_lag", int, defaults.ready_max_lag, where, minimum=0),
             lag_interval=self.duration(table, "lag_interval", defaults.lag_interval, where),
-            **ports,
+            ports=ports,
         )
 
     def feeds(self, value: Any) -> tuple[FeedConfig, ...]:

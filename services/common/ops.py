@@ -5,7 +5,7 @@
   is what a container healthcheck or a liveness probe needs to see.
 - /readyz answers 200 only when the service can do its job: the fetcher's
   producer is started; a Faust consumer is connected and its group's lag on
-  its input topic is under `[metrics] ready_max_lag`.
+  its input topics is under `[metrics] ready_max_lag`.
 
 A port that is already taken logs one warning and the service runs on
 without the endpoint: observability must never stop the pipeline.
@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from services.common.config import Config, KafkaSecurity, bootstrap_servers
 from services.common.kafka import committed_offsets, end_offsets, lag
 from services.common.metrics import ASSIGNED_PARTITIONS, CONSUMER_LAG
+from services.common.pipeline import Stage
 from services.common.topics import Topics
 
 log = logging.getLogger("jikenbo.ops")
@@ -93,13 +94,14 @@ def lag_readiness(lag_now: int | None, checked_at: float | None, now: float, max
 
 
 class LagMonitor:
-    """Measures a consumer group's lag on one topic every `interval` seconds."""
+    """Measures a consumer group's lag on the topics it reads every `interval` seconds."""
 
-    def __init__(self, bootstrap: str, security: KafkaSecurity, group: str, topic: str, max_lag: int, interval: float) -> None:
+    def __init__(self, bootstrap: str, security: KafkaSecurity, group: str, topics: tuple[str, ...], max_lag: int,
+                 interval: float) -> None:
         self.bootstrap = bootstrap
         self.security = security
         self.group = group
-        self.topic = topic
+        self.topics = topics
         self.max_lag = max_lag
         self.interval = interval
         self.lag: int | None = None
@@ -107,11 +109,15 @@ class LagMonitor:
         self.error: str | None = None
 
     async def measure(self) -> int:
-        ends = await end_offsets(self.bootstrap, self.topic, self.security)
-        committed = await committed_offsets(self.bootstrap, self.group, self.topic, ends, self.security)
-        self.lag, self.checked_at, self.error = lag(committed, ends), time.time(), None
-        CONSUMER_LAG.labels(self.group, self.topic).set(self.lag)
-        return self.lag
+        total = 0
+        for topic in self.topics:
+            ends = await end_offsets(self.bootstrap, topic, self.security)
+            committed = await committed_offsets(self.bootstrap, self.group, topic, ends, self.security)
+            topic_lag = lag(committed, ends)
+            CONSUMER_LAG.labels(self.group, topic).set(topic_lag)
+            total += topic_lag
+        self.lag, self.checked_at, self.error = total, time.time(), None
+        return total
 
     async def run(self) -> None:
         while True:
@@ -126,22 +132,26 @@ class LagMonitor:
         return lag_readiness(self.lag, self.checked_at, time.time(), self.max_lag, self.interval, self.error)
 
 
-def serve_faust_ops(app: faust.App, service: str, config: Config, broker_url: str, topic: str) -> None:
-    """Run the ops server and the lag monitor as a task of the Faust worker, on its loop."""
-    port = config.metrics.port(service)
-    ASSIGNED_PARTITIONS.labels(topic).set(0)
+def serve_faust_ops(app: faust.App, stage: Stage, config: Config, broker_url: str) -> None:
+    """Run the ops server and the lag monitor of `stage` as a task of the Faust worker, on its loop."""
+    port = config.metrics.port(stage.name)
+    topics = Topics(config.topic_prefix)
+    inputs = stage.input_topics(topics)
+    for topic in inputs:
+        ASSIGNED_PARTITIONS.labels(topic).set(0)
 
     @app.on_partitions_assigned.connect
     async def count_assigned(sender: Any, assigned: set[Any], **kwargs: Any) -> None:
-        ASSIGNED_PARTITIONS.labels(topic).set(sum(1 for tp in assigned if tp.topic == topic))
+        for topic in inputs:
+            ASSIGNED_PARTITIONS.labels(topic).set(sum(1 for tp in assigned if tp.topic == topic))
 
     if not port:
         return
     monitor = LagMonitor(
-        bootstrap_servers(broker_url), config.security, Topics(config.topic_prefix).group(service), topic,
+        bootstrap_servers(broker_url), config.security, stage.group(topics), inputs,
         config.metrics.ready_max_lag, config.metrics.lag_interval,
     )
-    server = OpsServer(service, monitor.readiness)
+    server = OpsServer(stage.name, monitor.readiness)
 
     @app.task
     async def ops() -> None:

@@ -25,9 +25,8 @@ from services.common.cli_support import broker_url
 from services.common.config import Config, bootstrap_servers
 from services.common.errors import JikenboError
 from services.common.kafka import committed_offsets, end_offsets, exact_end_offsets, kafka_options, lag
+from services.common.pipeline import FETCHER, consumers
 from services.common.topics import Topics
-
-CONSUMERS = (("parser", "raw_posts"), ("alerter", "incidents"))  # service, the Topics attribute it reads
 
 
 @dataclass
@@ -54,7 +53,7 @@ class BrokerFacts:
 
 def read_feeds(state_dir: Path) -> list[FeedRow] | None:
     """The fetcher's view of its feeds; None if no fetcher ever ran with this state directory."""
-    path = state_dir / "fetcher.sqlite3"
+    path = FETCHER.state_path(state_dir)
     if not path.exists():
         return None
     from services.fetcher.state import FetcherState
@@ -113,10 +112,11 @@ async def count_since(consumer: AIOKafkaConsumer, partitions: list[TopicPartitio
 async def broker_facts(config: Config, bootstrap: str, now: float) -> BrokerFacts:
     topics = Topics(config.topic_prefix)
     facts = BrokerFacts()
-    for service, attribute in CONSUMERS:
-        topic = getattr(topics, attribute)
-        ends = await end_offsets(bootstrap, topic, config.security)
-        facts.lags[service] = lag(await committed_offsets(bootstrap, topics.group(service), topic, ends, config.security), ends)
+    for stage in consumers():
+        facts.lags[stage.name] = 0
+        for topic in stage.input_topics(topics):
+            ends = await end_offsets(bootstrap, topic, config.security)
+            facts.lags[stage.name] += lag(await committed_offsets(bootstrap, stage.group(topics), topic, ends, config.security), ends)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(config.security))
     await consumer.start()
     try:

@@ -47,13 +47,14 @@ def resolve_feed(config: Config, feed: str) -> FeedConfig:
 async def pipeline(config: Config) -> AsyncIterator[tuple[Publisher, FetcherState]]:
     """A producer on the configured (or running embedded) broker and the fetcher state."""
     from services.common.kafka import ensure_pipeline_topics, make_producer
+    from services.common.pipeline import FETCHER
     from services.common.topics import Topics
     from services.fetcher.service import Publisher
     from services.fetcher.state import FetcherState
 
     bootstrap = bootstrap_servers(broker_url(config))
     await ensure_pipeline_topics(config, bootstrap)
-    state = FetcherState(config.state_dir / "fetcher.sqlite3")
+    state = FetcherState(FETCHER.state_path(config.state_dir))
     producer = make_producer(bootstrap, f"{config.topic_prefix}-backfill", config.security)
     await producer.start()
     try:

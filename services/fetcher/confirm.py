@@ -3,16 +3,18 @@
 The embedded broker keeps messages in memory only (DESIGN.md section 3), so
 a `kill -9` of `jikenbo up` loses every post still on its way through the
 pipeline. The fetcher therefore keeps each published message in its SQLite
-outbox until it knows the parser *and* the alerter have processed it:
+outbox until every stage downstream (services.common.pipeline.STAGES: the
+parser, then the alerter) is known to have processed it:
 
 1. snapshot: the newest outbox sequence number S, then the end offsets of
    the raw-posts topic (every message up to S is below them, since a message
    enters the outbox only after the broker acknowledged it);
-2. once the parser's group has committed past those offsets, every incident
-   of those posts was acknowledged before the commit: snapshot the end
-   offsets of the incidents topic;
-3. once the alerter's group has committed past those, outbox rows up to S
-   are done and are deleted.
+2. once every group reading a snapshotted topic has committed past its
+   offsets, everything those stages produced from it was acknowledged
+   before the commit: snapshot the end offsets of the topics they write
+   that a later stage reads (the parser's incidents, for the alerter);
+3. once every reading stage is past its snapshot, outbox rows up to S are
+   done and are deleted.
 
 On start, if the raw-posts topic is empty (a fresh embedded broker, or topics
 recreated) while the outbox is not, the outbox is published again; only then
@@ -29,13 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.common.config import KafkaSecurity
 from services.common.kafka import caught_up, committed_offsets, end_offsets
+from services.common.pipeline import Stage, consumers
 from services.common.topics import Topics
 from services.fetcher.state import FetcherState
 
@@ -47,11 +50,11 @@ REPLAY_BATCH = 500
 
 @dataclass
 class Snapshot:
-    """Outbox rows up to `seq` are done once both groups committed past these offsets."""
+    """Outbox rows up to `seq` are done once every consumer stage committed past the end offsets taken here."""
 
     seq: int
-    raw_ends: dict[int, int]
-    incident_ends: dict[int, int] | None = None
+    ends: dict[str, dict[int, int]]  # Topics attribute -> end offsets taken once its writers were done
+    done: set[str] = field(default_factory=set)  # consumer stages known to be past their snapshot
 
 
 class Confirmer:
@@ -79,24 +82,38 @@ class Confirmer:
         if await self.broker_lost_messages(raw_ends):
             return None
         if self.pending is None:
-            self.pending = Snapshot(self.state.outbox_head(), raw_ends)
+            self.pending = Snapshot(self.state.outbox_head(), {"raw_posts": raw_ends})
         snapshot = self.pending
-        if snapshot.incident_ends is None:
-            parsed = await committed_offsets(
-                self.bootstrap, self.topics.group("parser"), self.topics.raw_posts, snapshot.raw_ends, self.security
-            )
-            if not caught_up(parsed, snapshot.raw_ends):
-                return None
-            snapshot.incident_ends = await end_offsets(self.bootstrap, self.topics.incidents, self.security)
-        alerted = await committed_offsets(
-            self.bootstrap, self.topics.group("alerter"), self.topics.incidents, snapshot.incident_ends, self.security
-        )
-        if not caught_up(alerted, snapshot.incident_ends):
-            return None
+        for stage in consumers():
+            if stage.name not in snapshot.done:
+                if not await self.caught_up(stage, snapshot):
+                    return None
+                snapshot.done.add(stage.name)
+                await self.snapshot_outputs(stage, snapshot)
         removed = self.state.confirm_through(snapshot.seq)
         self.pending = None
         log.debug("confirmed %d post(s) processed downstream", removed)
         return snapshot.seq
+
+    async def caught_up(self, stage: Stage, snapshot: Snapshot) -> bool:
+        """True when `stage`'s group has committed past the snapshot of every topic it reads."""
+        for attribute in stage.reads:
+            ends = snapshot.ends.get(attribute)
+            if ends is None:
+                return False  # its input's writers are not done yet
+            topic = getattr(self.topics, attribute)
+            committed = await committed_offsets(self.bootstrap, stage.group(self.topics), topic, ends, self.security)
+            if not caught_up(committed, ends):
+                return False
+        return True
+
+    async def snapshot_outputs(self, stage: Stage, snapshot: Snapshot) -> None:
+        """End offsets of what `stage` writes for later stages, once every consumer writing it is done."""
+        for attribute in stage.writes:
+            readers = [s for s in consumers() if attribute in s.reads]
+            writers = [s for s in consumers() if attribute in s.writes]
+            if readers and attribute not in snapshot.ends and all(w.name in snapshot.done for w in writers):
+                snapshot.ends[attribute] = await end_offsets(self.bootstrap, getattr(self.topics, attribute), self.security)
 
     async def broker_lost_messages(self, raw_ends: dict[int, int]) -> bool:
         """True (and the outbox published again) if an end offset went back: the broker lost its messages."""

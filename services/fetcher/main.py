@@ -8,6 +8,7 @@ import logging
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.common.ops import OpsServer
+from services.common.pipeline import FETCHER
 from services.fetcher.confirm import Confirmer, replay_if_lost
 from services.fetcher.service import FetcherService
 from services.fetcher.state import FetcherState
@@ -18,12 +19,12 @@ log = logging.getLogger("jikenbo.fetcher")
 async def run_fetcher(config: Config, bootstrap: str) -> None:
     """Create topics if needed, replay what the broker lost, then poll every feed until cancelled."""
     producing = False
-    ops = OpsServer("fetcher", lambda: (True, "producer started") if producing else (False, "producer not started"))
-    await ops.start(config.metrics.host, config.metrics.port("fetcher"))
+    ops = OpsServer(FETCHER.name, lambda: (True, "producer started") if producing else (False, "producer not started"))
+    await ops.start(config.metrics.host, config.metrics.port(FETCHER.name))
     try:
         topics = await ensure_pipeline_topics(config, bootstrap)
-        state = FetcherState(config.state_dir / "fetcher.sqlite3")
-        producer = make_producer(bootstrap, topics.group("fetcher"), config.security)
+        state = FetcherState(FETCHER.state_path(config.state_dir))
+        producer = make_producer(bootstrap, FETCHER.group(topics), config.security)
         await producer.start()
         confirmer: asyncio.Task[None] | None = None
         try:

@@ -35,6 +35,7 @@ from services.common.config import Config, ParserConfig
 from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
 from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
 from services.common.ops import serve_faust_ops
+from services.common.pipeline import PARSER
 from services.common.topics import Topics
 from services.parser.handling import Handled, dead_letter, handle_raw
 
@@ -107,12 +108,12 @@ class ParseProcess:
 
 def build_parser_app(config: Config, broker_url: str) -> faust.App:
     """The Faust app running the parser agent."""
-    app = make_app("parser", config, broker_url)
+    app = make_app(PARSER.name, config, broker_url)
     topics = Topics(config.topic_prefix)
     raw_posts = raw_topic(app, topics.raw_posts)
     incidents = raw_topic(app, topics.incidents)
     dead_letters = raw_topic(app, topics.dead_letters)
-    serve_faust_ops(app, "parser", config, broker_url, topics.raw_posts)
+    serve_faust_ops(app, PARSER, config, broker_url)
 
     async def publish(events: list[faust.EventT], results: list[Handled]) -> list[Any]:
         """Hand a batch's output to the producer, in order; returns the delivery futures."""
