@@ -5,7 +5,7 @@
 Each FILE holds labelled rows in the corpus format (see
 `tests/fixtures/corpus/README.md`; default: the development corpus
 `tests/fixtures/corpus/dev.jsonl`). Every row's text goes through the code of
-`jikenbo parse` (`post_from_document` + `incidents_from_post`); the predictions
+`jikenbo parse` (`document_post` + `incidents_from_post`); the predictions
 are scored with the corpus rules, which this module implements once:
 
 - Pairing, per text: each labelled incident takes the unused prediction with
@@ -251,11 +251,11 @@ def score_text(row: dict[str, Any], predictions: list[Prediction], errors: list[
 def jikenbo_predictions(text: str) -> list[Prediction]:
     """What `jikenbo parse` prints for one text, in the corpus's vocabulary."""
     from services.parser.handling import incidents_from_post
-    from services.parser.offline import post_from_document
+    from schemas.raw_post import document_post
 
     labels = taxonomies()
     out = []
-    for incident in incidents_from_post(post_from_document("corpus.txt", text)):
+    for incident in incidents_from_post(document_post("corpus.txt", text)):
         if incident.get("kind", "incident") != "incident":
             continue
         out.append(Prediction(

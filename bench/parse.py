@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 
+from schemas.raw_post import document_post  # noqa: E402
 from services.common import serde  # noqa: E402
 from services.common.broker import EmbeddedBroker  # noqa: E402
 from services.common.kafka import ensure_topics  # noqa: E402
@@ -40,7 +41,6 @@ from services.common.text import content_hash  # noqa: E402
 from services.common.topics import Topics  # noqa: E402
 from services.demo.feed import corpus_documents  # noqa: E402
 from services.parser.core import parse_post, split  # noqa: E402
-from services.parser.offline import post_from_document  # noqa: E402
 
 _CASE = re.compile(r"#(\d{4})-(\d{3})")
 
@@ -84,7 +84,7 @@ def blog_posts(count: int) -> list[dict]:
     for n in range(count):
         text = _CASE.sub(lambda m: f"#{m.group(1)}-{n:05d}", pieces[n % len(pieces)], count=1)
         text = text.replace("株式会社", f"株式会社{n}号", 1) if "#" not in text[:40] else text
-        post = post_from_document(f"bench-{n}", text)
+        post = document_post(f"bench-{n}", text)
         post.update(post_id=f"bench-{n}", content_hash=content_hash(str(n), text), origin="backfill")
         posts.append(post)
     return posts

@@ -29,8 +29,7 @@ import fastfeedparser
 import feedparser
 from lxml import etree
 
-from schemas import SCHEMA_VERSION
-from services.common.text import content_hash, looks_like_html, to_text
+from schemas.raw_post import now_iso, raw_post
 from services.fetcher.errors import FeedError
 from services.fetcher.fallback import parse_bounded
 from services.fetcher.xml_guard import defuse
@@ -66,10 +65,6 @@ def utc_iso(struct: time.struct_time | None) -> str | None:
     if not struct:
         return None
     return datetime.fromtimestamp(calendar.timegm(struct), timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str] | None, feed_name: str, origin: str = "live") -> ParsedFeed:
@@ -184,11 +179,11 @@ def fast_entry_to_post(entry: Mapping[str, Any], feed_name: str, origin: str, fe
         body = max((c.get("value") or "" for c in contents), key=len)
     else:
         body = entry.get("description") or ""
-    return make_post(
-        entry_id=entry.get("id"), link=entry.get("link"), title=entry.get("title") or "", body=body,
+    return raw_post(
+        post_id=entry.get("id"), url=entry.get("link"), title=entry.get("title") or "", content=body,
         published=published, updated=updated,
         labels=[tag.get("term") or "" for tag in entry.get("tags") or []],
-        feed_name=feed_name, origin=origin, fetched_at=fetched_at,
+        feed=feed_name, origin=origin, fetched_at=fetched_at,
     )
 
 
@@ -236,33 +231,9 @@ def entry_to_post(entry: Any, feed_name: str, origin: str, fetched_at: str) -> d
         body = max((c.get("value", "") for c in contents), key=len)
     else:
         body = entry.get("summary", "") or ""
-    return make_post(
-        entry_id=entry.get("id"), link=entry.get("link"), title=entry.get("title", "") or "", body=body,
+    return raw_post(
+        post_id=entry.get("id"), url=entry.get("link"), title=entry.get("title", "") or "", content=body,
         published=utc_iso(entry.get("published_parsed")), updated=utc_iso(dict.get(entry, "updated_parsed")),
         labels=[tag.get("term", "") for tag in entry.get("tags", [])],
-        feed_name=feed_name, origin=origin, fetched_at=fetched_at,
+        feed=feed_name, origin=origin, fetched_at=fetched_at,
     )
-
-
-def make_post(
-    *, entry_id: str | None, link: str | None, title: str, body: str, published: str | None, updated: str | None,
-    labels: list[str], feed_name: str, origin: str, fetched_at: str,
-) -> dict[str, Any]:
-    """The raw-post message both parsers produce: one shape, one hash."""
-    digest = content_hash(title, body)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "post_id": entry_id or link or f"sha256:{digest}",
-        "feed": feed_name,
-        "url": link,
-        "title": title,
-        "published": published,
-        "updated": updated,
-        "labels": [label for label in labels if label],
-        "content": body,
-        "content_type": "html" if looks_like_html(body) else "text",
-        "text": to_text(body),
-        "content_hash": digest,
-        "fetched_at": fetched_at,
-        "origin": origin,
-    }

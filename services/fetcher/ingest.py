@@ -1,8 +1,7 @@
 """`jikenbo ingest`: local text and HTML files (archives kept on disk) as raw posts.
 
-The post shape is the parser's own `post_from_document`, so `jikenbo parse`
-and the pipeline see the same post for the same file; the feed is "ingest"
-(schemas/raw_post.schema.json) and the origin "backfill".
+A file becomes the raw post `jikenbo parse` reads for it (`document_post`),
+titled by its first line, from the feed "ingest" (schemas/raw_post.schema.json).
 
 An archive is someone else's tree: a symbolic link inside it could point at
 any file this user can read, so links are never followed (a link to a file
@@ -16,9 +15,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from schemas.raw_post import document_post, now_iso
 from services.common.errors import JikenboError
-from services.common.text import looks_like_html
-from services.fetcher.feeds import now_iso
 
 SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml"}
 _ENCODINGS = ("utf-8-sig", "cp932", "euc_jp")  # Japanese archives on disk are often Shift_JIS or EUC-JP
@@ -87,20 +85,8 @@ def read_text(path: Path, max_bytes: int) -> str:
 
 def post_for_file(path: Path, max_bytes: int) -> dict[str, Any]:
     """A raw post for one local document, keyed by its absolute path."""
-    from services.parser.offline import post_from_document  # the parser's shape; imported late, it is heavy
-
     resolved = path.resolve()
-    text = read_text(resolved, max_bytes)
-    post = post_from_document(str(resolved), text)
-    title = next((line.strip() for line in post["text"].splitlines() if line.strip()), "")
-    return {
-        **post,
-        "feed": "ingest",
-        "title": title[:300],
-        "content_type": "html" if looks_like_html(text) else "text",
-        "fetched_at": now_iso(),
-        "origin": "backfill",
-    }
+    return document_post(str(resolved), read_text(resolved, max_bytes), feed="ingest", title=None, fetched_at=now_iso())
 
 
 def posts_for_paths(paths: Iterable[str], max_bytes: int, skip: Skip) -> list[dict[str, Any]]:

@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from schemas import SCHEMA_VERSION
+from schemas.raw_post import document_post
 from services.common import serde
 from services.common.config import ParserConfig
 from services.common.errors import JikenboError
-from services.common.text import content_hash, to_text
 from services.parser.explain import explain as explain_result
 from services.parser.deadline import PostRefused
 from services.parser.handling import incidents_from_post
@@ -28,26 +27,6 @@ def read_document(path: str) -> str:
         raise JikenboError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def post_from_document(path: str, content: str) -> dict:
-    """A raw post (as the fetcher would publish it) for a local document."""
-    digest = content_hash("", content)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "post_id": f"file:{path}" if path != "-" else f"stdin:{digest}",
-        "feed": "file",
-        "url": None if path == "-" else Path(path).resolve().as_uri(),
-        "title": "",
-        "published": None,
-        "updated": None,
-        "labels": [],
-        "content": content,
-        "text": to_text(content),
-        "content_hash": digest,
-        "fetched_at": None,
-        "origin": "backfill",
-    }
-
-
 def parse_paths(paths: Iterable[str], include_all: bool = False, explain: bool = False,
                 limits: ParserConfig = ParserConfig(), refused: Callable[[str, str], None] | None = None) -> Iterator[str]:
     """JSON lines for every incident (and, with include_all, non-incident) in the files;
@@ -55,7 +34,7 @@ def parse_paths(paths: Iterable[str], include_all: bool = False, explain: bool =
     A file over the parser's limits is reported to `refused(path, reason)` (or raised)
     and the other files go on, as the agent dead-letters such a post and goes on."""
     for path in paths:
-        post = post_from_document(path, read_document(path))
+        post = document_post(path, read_document(path))
         try:
             results = incidents_from_post(post, include_non_incidents=include_all, limits=limits)
         except PostRefused as exc:

@@ -20,6 +20,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
+from schemas.raw_post import document_post
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import parse_subscription
 from services.common import serde
@@ -30,7 +31,6 @@ from services.common.topics import Topics
 from services.demo.feed import corpus_documents
 from services.parser.core import parse_post, split
 from services.parser.handling import incidents_from_post
-from services.parser.offline import post_from_document
 from tests.kafka_helpers import wait_for
 from tests.processes import service_env, start, stop
 
@@ -57,7 +57,7 @@ def backfill_posts(count: int) -> list[dict[str, Any]]:
     posts = []
     for n in range(count):
         text = _CASE.sub(lambda m: f"#{m.group(1)}-{n:05d}", pieces[n % len(pieces)], count=1)
-        post = post_from_document(f"scale-{n}", text)
+        post = document_post(f"scale-{n}", text)
         post.update(post_id=f"scale-{n}", content_hash=content_hash(str(n), text), origin="backfill")
         posts.append(post)
     return posts

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import schemas
+from schemas.raw_post import document_post
 from services.parser.handling import incidents_from_post
-from services.parser.offline import post_from_document
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "services" / "demo" / "corpus"
@@ -38,7 +38,7 @@ def test_parse_001_yields_its_eight_incidents_in_order() -> None:
 def test_parse_prints_what_the_agent_code_produces() -> None:
     (seed,) = SEEDS.glob("002_*.txt")
     printed = [json.loads(line) for line in run(str(seed)).stdout.splitlines()]
-    agent = incidents_from_post(post_from_document(str(seed), seed.read_text(encoding="utf-8")))
+    agent = incidents_from_post(document_post(str(seed), seed.read_text(encoding="utf-8")))
     assert [i["incident_id"] for i in printed] == [i["incident_id"] for i in agent]
 
 
