@@ -65,7 +65,7 @@ def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Fingerpri
 def topics_for(decision: Decision, topics: Topics) -> list[str]:
     """The alerts topic always; the subscription's own topic when it asked for one."""
     names = [topics.alerts]
-    if decision.subscription.topic:
+    if decision.subscription.own_topic:
         names.append(topics.subscription_alerts(decision.subscription.name))
     return names
 

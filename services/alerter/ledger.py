@@ -6,7 +6,7 @@ changed into one `update` alert. A row is written only after the alert was
 acknowledged by the broker, so a crash in between can re-send an alert with
 the *same* alert_id (consumers can drop it), never lose one.
 
-The `outbox` table is written in the same transaction: one row per (channel,
+The delivery `outbox` table is written in the same transaction: one row per (channel,
 alert). Channel workers deliver pending rows and mark them `delivered`, or,
 after the last retry, `dead` with the reason (the dead-letter record). A
 restart resends what was pending and nothing that was delivered; a crash

@@ -63,7 +63,7 @@ class Subscription:
     min_affected: int | None = None
     channels: tuple[str, ...] = (TOPIC_CHANNEL,)
     backfill: str = "silent"
-    topic: bool = False  # also publish to Topics.subscription_alerts(name)
+    own_topic: bool = False  # `topic = true`: also publish to Topics.subscription_alerts(name)
 
     @property
     def delivery_channels(self) -> tuple[str, ...]:
@@ -152,7 +152,7 @@ def parse_subscription(data: Any, known_channels: Iterable[str] | None = None) -
         min_affected=data.get("min_affected"),
         channels=channels,
         backfill=data.get("backfill", "silent"),
-        topic=data.get("topic", False),
+        own_topic=data.get("topic", False),
     )
 
 
@@ -189,8 +189,8 @@ def load_subscriptions(
             subscription = parse_subscription(entry, known)
             if any(s.name == subscription.name for s in subscriptions):
                 raise SubscriptionError("name", f"duplicate subscription name {subscription.name!r}")
-            if topics is not None and subscription.topic:
-                check_topic(subscription.name, topics, [s.name for s in (*earlier, *subscriptions) if s.topic])
+            if topics is not None and subscription.own_topic:
+                check_topic(subscription.name, topics, [s.name for s in (*earlier, *subscriptions) if s.own_topic])
         except SubscriptionError as exc:
             line = locate_line(text, table, index, exc.field) if text else None
             where = f"{source}:{line}" if line else source

@@ -3,26 +3,27 @@
 The embedded broker keeps messages in memory only (DESIGN.md section 3), so
 a `kill -9` of `jikenbo up` loses every post still on its way through the
 pipeline. The fetcher therefore keeps each published message in its SQLite
-outbox until every stage downstream (services.common.pipeline.STAGES: the
-parser, then the alerter) is known to have processed it:
+state as an unconfirmed post until every stage downstream
+(services.common.pipeline.STAGES: the parser, then the alerter) is known to
+have processed it:
 
-1. snapshot: the newest outbox sequence number S, then the end offsets of
-   the raw-posts topic (every message up to S is below them, since a message
-   enters the outbox only after the broker acknowledged it);
+1. snapshot: the newest unconfirmed sequence number S, then the end offsets
+   of the raw-posts topic (every message up to S is below them, since a post
+   is kept only after the broker acknowledged it);
 2. once every group reading a snapshotted topic has committed past its
    offsets, everything those stages produced from it was acknowledged
    before the commit: snapshot the end offsets of the topics they write
    that a later stage reads (the parser's incidents, for the alerter);
-3. once every reading stage is past its snapshot, outbox rows up to S are
-   done and are deleted.
+3. once every reading stage is past its snapshot, unconfirmed posts up to S
+   are done and are deleted.
 
 On start, if the raw-posts topic is empty (a fresh embedded broker, or topics
-recreated) while the outbox is not, the outbox is published again; only then
+recreated) while posts are unconfirmed, they are published again; only then
 does confirmation start, since a snapshot is only sound for messages the
 broker it is taken on has acknowledged. While running, a broker that comes
 back without its messages (an end offset lower than one seen before) is
-detected the same way: the pending snapshot is dropped and the outbox
-published again. Parser and alerter are idempotent (stable incident ids, the
+detected the same way: the pending snapshot is dropped and the unconfirmed
+posts are published again. Parser and alerter are idempotent (stable incident ids, the
 alert ledger), so a replay of something already processed costs a little work
 and sends nothing twice.
 """
@@ -50,7 +51,7 @@ REPLAY_BATCH = 500
 
 @dataclass
 class Snapshot:
-    """Outbox rows up to `seq` are done once every consumer stage committed past the end offsets taken here."""
+    """Unconfirmed posts up to `seq` are done once every consumer stage committed past the end offsets taken here."""
 
     seq: int
     ends: dict[str, dict[int, int]]  # Topics attribute -> end offsets taken once its writers were done
@@ -58,7 +59,7 @@ class Snapshot:
 
 
 class Confirmer:
-    """Advances the outbox's confirmed watermark, one snapshot at a time."""
+    """Confirms unconfirmed posts, one snapshot at a time."""
 
     def __init__(
         self, state: FetcherState, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None,
@@ -68,13 +69,13 @@ class Confirmer:
         self.bootstrap = bootstrap
         self.topics = topics
         self.security = security
-        self.producer = producer  # to publish the outbox again if the broker loses it while we run
+        self.producer = producer  # to publish unconfirmed posts again if the broker loses them while we run
         self.pending: Snapshot | None = None
         self.high_water: dict[int, int] = {}  # highest end offset seen per raw-posts partition
 
     async def step(self) -> int | None:
         """Try to confirm the pending snapshot; returns the sequence confirmed, if any."""
-        if self.state.outbox_head() == 0:
+        if self.state.newest_unconfirmed() == 0:
             return None
         raw_ends = await end_offsets(self.bootstrap, self.topics.raw_posts, self.security)
         if not raw_ends:
@@ -82,7 +83,7 @@ class Confirmer:
         if await self.broker_lost_messages(raw_ends):
             return None
         if self.pending is None:
-            self.pending = Snapshot(self.state.outbox_head(), {"raw_posts": raw_ends})
+            self.pending = Snapshot(self.state.newest_unconfirmed(), {"raw_posts": raw_ends})
         snapshot = self.pending
         for stage in consumers():
             if stage.name not in snapshot.done:
@@ -116,7 +117,7 @@ class Confirmer:
                 snapshot.ends[attribute] = await end_offsets(self.bootstrap, getattr(self.topics, attribute), self.security)
 
     async def broker_lost_messages(self, raw_ends: dict[int, int]) -> bool:
-        """True (and the outbox published again) if an end offset went back: the broker lost its messages."""
+        """True (and the unconfirmed posts published again) if an end offset went back: the broker lost its messages."""
         if not any(raw_ends.get(partition, 0) < end for partition, end in self.high_water.items()):
             for partition, end in raw_ends.items():
                 self.high_water[partition] = max(end, self.high_water.get(partition, 0))
@@ -140,7 +141,7 @@ class Confirmer:
 async def replay_if_lost(
     state: FetcherState, producer: AIOKafkaProducer, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None
 ) -> int:
-    """Publish the outbox again when the broker no longer has it; returns how many were sent."""
+    """Publish the unconfirmed posts again when the broker no longer has them; returns how many were sent."""
     waiting = state.unconfirmed_count()
     if not waiting:
         return 0
@@ -152,7 +153,7 @@ async def replay_if_lost(
 
 
 async def republish(state: FetcherState, producer: AIOKafkaProducer, topics: Topics) -> int:
-    """Publish every message of the outbox again, oldest first; returns how many were sent."""
+    """Publish every unconfirmed post again, oldest first; returns how many were sent."""
     sent = 0
     batch: list[asyncio.Future] = []
     for _, post_id, payload in list(state.unconfirmed()):

@@ -2,14 +2,15 @@
 
 The schedule (next poll, adaptive interval, validators, errors), which
 version of each post was already published, where an interrupted backfill
-stopped, and the WebSub subscriptions. A row in `published` is written only
+stopped, and the WebSub leases. A row in `published` is written only
 after the broker acknowledged the message, so a crash in between
 republishes, never skips.
 
-The `outbox` keeps each published message until the parser and the alerter
-are known to have processed it (services.fetcher.confirm): the embedded
-broker keeps data in memory only, and a post the broker lost with it must be
-published again after a restart.
+Each published message is also kept as an unconfirmed post (table `outbox`)
+until every stage downstream is known to have processed it
+(services.fetcher.confirm): the embedded broker keeps data in memory only,
+and a post the broker lost with it must be published again after a restart.
+(The alerter's outbox is another thing: deliveries its channels still owe.)
 
 The database holds the WebSub secrets, so it is readable by its owner only
 (`_owner_only`), and so is the state directory when the fetcher creates it.
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS backfills (
     updated_at REAL NOT NULL,
     PRIMARY KEY (feed, url)
 );
-CREATE TABLE IF NOT EXISTS outbox (
+CREATE TABLE IF NOT EXISTS outbox (  -- unconfirmed posts
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     post_id TEXT NOT NULL,
     payload BLOB NOT NULL
@@ -92,7 +93,7 @@ class FeedState:
     last_poll_at: float | None = None
     interval: float | None = None  # the adaptive interval in force; None until the first successful poll
     hub: str | None = None  # WebSub hub the feed advertises
-    topic: str | None = None  # the feed's self URL, the topic to subscribe to
+    topic: str | None = None  # the WebSub topic to subscribe to: the feed's self URL
 
 
 _FEED_COLUMNS = ", ".join(f.name for f in fields(FeedState))
@@ -111,8 +112,8 @@ class BackfillCheckpoint:
 
 
 @dataclass
-class Subscription:
-    """A WebSub subscription: requested, verified by the hub, and until when."""
+class WebSubLease:
+    """What the fetcher asked of a feed's WebSub hub: requested, verified by the hub, and until when."""
 
     feed: str
     hub: str
@@ -124,7 +125,7 @@ class Subscription:
     mode: str = "subscribe"  # the request last made to the hub, the only one its callback may confirm: subscribe or unsubscribe
 
 
-_SUBSCRIPTION_COLUMNS = ", ".join(f.name for f in fields(Subscription))
+_LEASE_COLUMNS = ", ".join(f.name for f in fields(WebSubLease))
 
 
 def _owner_only(path: Path) -> None:
@@ -199,7 +200,7 @@ class FetcherState:
         return {(post_id, digest) for post_id, digest in pairs if known.get(post_id) != digest}
 
     def mark_published(self, feed: str, posts: Iterable[tuple[str, str, bytes]]) -> None:
-        """Record (post_id, content_hash, message) as published and keep the message until confirmed."""
+        """Record (post_id, content_hash, message) as published and keep the message as unconfirmed."""
         now = time.time()
         rows = list(posts)
         with self.db:
@@ -210,8 +211,8 @@ class FetcherState:
             )
             self.db.executemany("INSERT INTO outbox (post_id, payload) VALUES (?, ?)", [(p, m) for p, _, m in rows])
 
-    def outbox_head(self) -> int:
-        """The sequence number of the latest message kept in the outbox (0 if none)."""
+    def newest_unconfirmed(self) -> int:
+        """The sequence number of the newest unconfirmed post (0 if none)."""
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0])
 
     def unconfirmed(self) -> Iterator[tuple[int, str, bytes]]:
@@ -222,7 +223,7 @@ class FetcherState:
         return int(self.db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     def confirm_through(self, seq: int) -> int:
-        """Forget outbox messages up to `seq`: parser and alerter have processed them."""
+        """Forget unconfirmed posts up to `seq`: every stage downstream has processed them."""
         return self.db.execute("DELETE FROM outbox WHERE seq <= ?", (seq,)).rowcount
 
     def published_count(self) -> int:
@@ -240,18 +241,18 @@ class FetcherState:
             (point.feed, point.url, point.next_url, point.pages, point.posts, int(point.done), time.time()),
         )
 
-    def subscription(self, feed: str) -> Subscription | None:
-        row = self.db.execute(f"SELECT {_SUBSCRIPTION_COLUMNS} FROM websub WHERE feed = ?", (feed,)).fetchone()
+    def lease(self, feed: str) -> WebSubLease | None:
+        row = self.db.execute(f"SELECT {_LEASE_COLUMNS} FROM websub WHERE feed = ?", (feed,)).fetchone()
         if row is None:
             return None
-        sub = Subscription(*row)
-        sub.verified = bool(sub.verified)
-        return sub
+        lease = WebSubLease(*row)
+        lease.verified = bool(lease.verified)
+        return lease
 
-    def save_subscription(self, sub: Subscription) -> None:
-        marks = ", ".join("?" * len(fields(Subscription)))
-        self.db.execute(f"INSERT OR REPLACE INTO websub ({_SUBSCRIPTION_COLUMNS}) VALUES ({marks})", astuple(sub))
+    def save_lease(self, lease: WebSubLease) -> None:
+        marks = ", ".join("?" * len(fields(WebSubLease)))
+        self.db.execute(f"INSERT OR REPLACE INTO websub ({_LEASE_COLUMNS}) VALUES ({marks})", astuple(lease))
 
-    def drop_subscription(self, feed: str) -> None:
-        """Forget a subscription the hub confirmed cancelled."""
+    def drop_lease(self, feed: str) -> None:
+        """Forget a lease the hub confirmed cancelled."""
         self.db.execute("DELETE FROM websub WHERE feed = ?", (feed,))

@@ -32,11 +32,11 @@ from aiohttp import web
 
 from services.common.logsetup import printable
 from services.fetcher.errors import FetchError
-from services.fetcher.state import FetcherState, Subscription
+from services.fetcher.state import FetcherState, WebSubLease
 
 log = logging.getLogger("jikenbo.fetcher")
 
-Delivery = Callable[[str, bytes, Mapping[str, str]], Awaitable[None]]
+PushHandler = Callable[[str, bytes, Mapping[str, str]], Awaitable[None]]  # takes a verified push: feed name, body, headers
 RENEW_FRACTION = 0.1  # renew when less than a tenth of the lease is left
 # A lease longer than a year is taken as a year: renewing early costs one request, a lease never renewed costs push.
 MAX_LEASE = 366 * 86400
@@ -56,22 +56,22 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, given.strip().lower())
 
 
-def needs_renewal(sub: Subscription | None, hub: str, topic: str, now: float, lease: float) -> bool:
-    """Subscribe (again) when there is none, it moved or was being cancelled, it was never verified in time, or its lease runs out."""
-    if sub is None or sub.hub != hub or sub.topic != topic or sub.mode != "subscribe":
+def needs_renewal(current: WebSubLease | None, hub: str, topic: str, now: float, lease: float) -> bool:
+    """Subscribe (again) when there is no lease, it moved or was being cancelled, it was never verified in time, or it runs out."""
+    if current is None or current.hub != hub or current.topic != topic or current.mode != "subscribe":
         return True
-    if not sub.verified:
-        return now - sub.requested_at > 3600  # the hub never called back: ask again after an hour
-    if sub.lease_expires is None:
+    if not current.verified:
+        return now - current.requested_at > 3600  # the hub never called back: ask again after an hour
+    if current.lease_expires is None:
         return False
-    return sub.lease_expires - now < max(60.0, lease * RENEW_FRACTION)
+    return current.lease_expires - now < max(60.0, lease * RENEW_FRACTION)
 
 
 class WebSub:
     """The subscriber side: a callback server plus subscription requests through the shared client."""
 
     def __init__(
-        self, state: FetcherState, session: aiohttp.ClientSession, callback_base: str, lease: float, deliver: Delivery,
+        self, state: FetcherState, session: aiohttp.ClientSession, callback_base: str, lease: float, deliver: PushHandler,
         max_bytes: int = 10 * 1024 * 1024,
     ) -> None:
         self.state = state
@@ -94,26 +94,26 @@ class WebSub:
         return app
 
     async def ensure(self, feed: str, hub: str, topic: str) -> None:
-        """Subscribe unless a current subscription for this hub and topic exists."""
-        if not needs_renewal(self.state.subscription(feed), hub, topic, time.time(), self.lease):
+        """Subscribe unless a current lease for this hub and topic exists."""
+        if not needs_renewal(self.state.lease(feed), hub, topic, time.time(), self.lease):
             return
-        sub = Subscription(feed=feed, hub=hub, topic=topic, secret=secrets.token_hex(20), requested_at=time.time())
-        self.state.save_subscription(sub)
+        current = WebSubLease(feed=feed, hub=hub, topic=topic, secret=secrets.token_hex(20), requested_at=time.time())
+        self.state.save_lease(current)
         await self.ask_hub(hub, {
             "hub.mode": "subscribe", "hub.topic": topic, "hub.callback": self.callback_url(feed),
-            "hub.secret": sub.secret, "hub.lease_seconds": str(int(self.lease)),
+            "hub.secret": current.secret, "hub.lease_seconds": str(int(self.lease)),
         })
         log.info("feed %s: subscription requested at %s", feed, printable(hub), extra={"feed": feed})
 
     async def cancel(self, feed: str) -> None:
         """Unsubscribe a feed whose push was turned off; the pending request is recorded so that only it is confirmed."""
-        sub = self.state.subscription(feed)
-        if sub is None or sub.mode == "unsubscribe":
+        current = self.state.lease(feed)
+        if current is None or current.mode == "unsubscribe":
             return
-        sub.mode, sub.requested_at = "unsubscribe", time.time()
-        self.state.save_subscription(sub)
-        await self.ask_hub(sub.hub, {"hub.mode": "unsubscribe", "hub.topic": sub.topic, "hub.callback": self.callback_url(feed)})
-        log.info("feed %s: unsubscription requested at %s", feed, printable(sub.hub), extra={"feed": feed})
+        current.mode, current.requested_at = "unsubscribe", time.time()
+        self.state.save_lease(current)
+        await self.ask_hub(current.hub, {"hub.mode": "unsubscribe", "hub.topic": current.topic, "hub.callback": self.callback_url(feed)})
+        log.info("feed %s: unsubscription requested at %s", feed, printable(current.hub), extra={"feed": feed})
 
     async def ask_hub(self, hub: str, form: dict[str, str]) -> None:
         """POST a (un)subscription request to the hub, following no redirect; raise `FetchError` with a one-line reason.
@@ -137,28 +137,28 @@ class WebSub:
         feed = request.match_info["feed"]
         query = request.query
         mode = query.get("hub.mode")
-        sub = self.state.subscription(feed)
-        if sub is None or query.get("hub.topic") != sub.topic:
+        current = self.state.lease(feed)
+        if current is None or query.get("hub.topic") != current.topic:
             return web.Response(status=404, text="unknown subscription")
         if mode == "denied":
             reason = query.get("hub.reason", "no reason given")
             log.warning("feed %s: hub denied the subscription: %s", printable(feed), printable(reason), extra={"feed": printable(feed)})
             return web.Response(text="ok")
-        if mode != sub.mode or "hub.challenge" not in query:
+        if mode != current.mode or "hub.challenge" not in query:
             log.warning(
                 "feed %s: hub asked to confirm %s, but the pending request is %s; refused",
-                printable(feed), printable(mode), sub.mode, extra={"feed": printable(feed)},
+                printable(feed), printable(mode), current.mode, extra={"feed": printable(feed)},
             )
             return web.Response(status=404, text="no such request pending")
         if mode == "unsubscribe":
-            self.state.drop_subscription(feed)
+            self.state.drop_lease(feed)
             log.info("feed %s: unsubscribed", printable(feed), extra={"feed": printable(feed)})
             return web.Response(text=query["hub.challenge"])
         lease = self.granted_lease(feed, query.get("hub.lease_seconds"))
         if lease is None:
             return web.Response(status=404, text="hub.lease_seconds must be a positive whole number of seconds")
-        sub.verified, sub.lease_expires = True, time.time() + lease
-        self.state.save_subscription(sub)
+        current.verified, current.lease_expires = True, time.time() + lease
+        self.state.save_lease(current)
         log.info("feed %s: subscription verified for %d s", printable(feed), lease, extra={"feed": printable(feed)})
         return web.Response(text=query["hub.challenge"])
 
@@ -183,9 +183,9 @@ class WebSub:
     async def receive(self, request: web.Request) -> web.Response:
         """A delivery: publish it if signed with our secret, drop it otherwise (still 2xx)."""
         feed = request.match_info["feed"]
-        sub = self.state.subscription(feed)
+        current = self.state.lease(feed)
         body = await request.read()
-        if sub is None or not signature_ok(sub.secret, body, request.headers.get("X-Hub-Signature")):
+        if current is None or not signature_ok(current.secret, body, request.headers.get("X-Hub-Signature")):
             self.rejected += 1
             log.warning(
                 "feed %s: WebSub delivery with a missing or bad signature dropped", printable(feed), extra={"feed": printable(feed)}

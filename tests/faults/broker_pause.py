@@ -19,7 +19,7 @@ from services.common.broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.faults.harness import (
-    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_outbox, history, outbox_status, summary, until,
+    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status, summary, until,
 )
 from tests.processes import service_env
 
@@ -60,7 +60,7 @@ async def ride_out_a_broker_pause(tmp_path: Path, prefix: str) -> None:
         await asyncio.sleep(2)
         running = [s.running for s in services]
         same = [s.process.pid for s in services if s.process] == pids
-        published, _ = fetcher_outbox(state)
+        published, _ = fetcher_progress(state)
     finally:
         if broker.process is not None:
             os.kill(broker.process.pid, signal.SIGCONT)

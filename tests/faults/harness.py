@@ -373,7 +373,7 @@ def cmdline(pid: int) -> str:
 
 
 def outbox_status(state_dir: Path) -> dict[str, int]:
-    """Rows of the alerter's channel outbox by status ('pending', 'delivered', 'dead')."""
+    """Rows of the alerter's delivery outbox by status ('pending', 'delivered', 'dead')."""
     path = state_dir / "alerter.sqlite3"
     if not path.exists():
         return {}
@@ -384,8 +384,8 @@ def outbox_status(state_dir: Path) -> dict[str, int]:
         db.close()
 
 
-def fetcher_outbox(state_dir: Path) -> tuple[int, int]:
-    """(posts recorded as published, messages still waiting for downstream confirmation)."""
+def fetcher_progress(state_dir: Path) -> tuple[int, int]:
+    """(posts recorded as published, posts still unconfirmed downstream)."""
     path = state_dir / "fetcher.sqlite3"
     if not path.exists():
         return 0, 0

@@ -3,7 +3,7 @@
 The embedded broker keeps messages in memory only. `replay_if_lost` covers a
 restart of the fetcher with the broker; this covers the broker alone coming
 back without its messages: the fetcher's Confirmer sees the end offsets of
-the raw-posts topic go back, publishes its outbox again with the producer it
+the raw-posts topic go back, publishes its unconfirmed posts again with the producer it
 already has, and confirms nothing that was lost.
 """
 
@@ -31,7 +31,7 @@ def post(n: int) -> dict:
 
 
 @pytest.mark.timeout(120)
-async def test_outbox_is_published_again_when_the_broker_restarts_empty_under_a_running_fetcher(tmp_path: Path, prefix: str) -> None:
+async def test_unconfirmed_posts_are_published_again_when_the_broker_restarts_empty_under_a_running_fetcher(tmp_path: Path, prefix: str) -> None:
     port = free_port()
     config = Config(topic_prefix=prefix, partitions=2, state_dir=tmp_path, fetcher=FetcherConfig(), feeds=())
     topics = Topics(prefix)
@@ -62,6 +62,6 @@ async def test_outbox_is_published_again_when_the_broker_restarts_empty_under_a_
     ids = sorted(p["post_id"] for p in replayed)
     summary(
         "broker restarted empty under a running fetcher", 6, len(set(ids)), 6 - len(set(ids)), len(ids) - len(set(ids)),
-        "outbox published again by the Confirmer",
+        "unconfirmed posts published again by the Confirmer",
     )
     assert ids == sorted(f"restart-{n}" for n in range(6))

@@ -21,7 +21,7 @@ from services.common.broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.faults.harness import (
-    PAGE, SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_outbox, history, outbox_status,
+    PAGE, SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status,
     rng_for, summary, until,
 )
 from tests.kafka_helpers import read_topic
@@ -101,7 +101,7 @@ async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, t
     seen = {i["incident_id"] for i in incidents}
     lost_incidents = set(story.expected) - seen
     lost_alerts = story.alerts - tally.pairs
-    published, waiting = fetcher_outbox(state)
+    published, waiting = fetcher_progress(state)
     summary(
         f"kill -9 {service} x{KILLS} during backfill",
         len(story.alerts), len(tally.pairs & story.alerts), len(lost_alerts) + len(lost_incidents), tally.pair_repeats,

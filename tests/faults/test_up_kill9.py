@@ -4,7 +4,7 @@ In embedded mode the broker is a child of `up` and keeps everything in memory:
 each kill takes the broker and every message on its way through the pipeline
 with it (the children die too: PR_SET_PDEATHSIG, checked here). After each
 restart on the same state directory, what the fetcher had fetched must still
-become incidents and alerts (its outbox is replayed), and what the alerter had
+become incidents and alerts (its unconfirmed posts are replayed), and what the alerter had
 already sent must not be sent again (its ledger).
 
 The feed is live and paged by requests rather than by the clock: each poll
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.harness import (
-    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_outbox, history, outbox_status, rng_for,
+    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status, rng_for,
     summary, until,
 )
 from tests.faults.broker_pause import ride_out_a_broker_pause
@@ -53,14 +53,14 @@ async def kill_up_five_times(tmp_path: Path, prefix: str) -> None:
             # Aim at a working pipeline: alerts are arriving again since this start.
             working = await until(lambda: len(receiver.snapshot()) > before, 90, 0.05)
             await asyncio.sleep(rng.uniform(0.0, 3.0))
-            fetched_at_kill.append(fetcher_outbox(state)[0])
+            fetched_at_kill.append(fetcher_progress(state)[0])
             up.kill9()  # checks that the broker and the children die with it
             notes.append(f"{time.monotonic() - started:.1f}s" + ("" if working else " (idle)"))
             up.start()
         complete = await until(lambda: receiver.delivered_pairs() >= story.alerts, 180)
         await until(lambda: outbox_status(state).get("pending", 0) == 0, 30)
         await asyncio.sleep(3)  # late repeats would show now
-        published, waiting = fetcher_outbox(state)
+        published, waiting = fetcher_progress(state)
     finally:
         code = up.stop(grace=30)
         await server.stop()

@@ -49,7 +49,7 @@ async def test_posts_lost_with_the_broker_are_published_again(tmp_path: Path, pr
     assert sorted(post["post_id"] for _, post in replayed) == sorted(p["post_id"] for p in expected)
 
 
-async def test_outbox_empties_once_parser_and_alerter_processed_everything(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
+async def test_unconfirmed_posts_are_forgotten_once_parser_and_alerter_processed_them(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
     config = feed_config(tmp_path, prefix, server.url)
     topics = Topics(prefix)

@@ -73,13 +73,13 @@ async def test_websub_verification_then_forged_and_signed_deliveries(broker: Emb
             (challenge, status, text), = hub.answers
             assert (status, text) == (200, challenge)
             assert hub.requests[0]["hub.topic"] == server.url and hub.requests[0]["hub.callback"].endswith("/websub/blog")
-            sub = harness.state.subscription("blog")
-            assert sub is not None and sub.verified and 3500 < (sub.lease_expires or 0) - time.time() <= 3600
+            current = harness.state.lease("blog")
+            assert current is not None and current.verified and 3500 < (current.lease_expires or 0) - time.time() <= 3600
 
             callback = hub.requests[0]["hub.callback"]
             pushed = feed_document(f"{server.base}/hub", server.url, "two")
             forged = "sha1=" + hmac.new(b"not-the-secret", pushed, hashlib.sha1).hexdigest()
-            genuine = "sha1=" + hmac.new(sub.secret.encode(), pushed, hashlib.sha1).hexdigest()
+            genuine = "sha1=" + hmac.new(current.secret.encode(), pushed, hashlib.sha1).hexdigest()
             async with aiohttp.ClientSession() as session:
                 async with session.get(callback, params={"hub.mode": "subscribe", "hub.topic": "http://other/", "hub.challenge": "x"}) as wrong:
                     assert wrong.status == 404
@@ -116,7 +116,7 @@ async def test_push_turned_off_unsubscribes_and_the_hub_confirmation_forgets_the
                     await asyncio.sleep(0.05)
             assert [form["hub.mode"] for form in hub.requests] == ["subscribe", "unsubscribe"]
             assert [(status, text) for _, status, text in hub.answers] == [(200, challenge) for challenge, _, _ in hub.answers]
-            assert harness.state.subscription("blog") is None
+            assert harness.state.lease("blog") is None
         finally:
             await callbacks.cleanup()
             await server.stop()

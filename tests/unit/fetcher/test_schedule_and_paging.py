@@ -11,7 +11,7 @@ from services.common.config import FeedConfig
 from services.fetcher.backfill import first_page_url, in_window, next_page_url, reached_since
 from services.fetcher.feeds import ParsedFeed
 from services.fetcher.schedule import adaptive_interval, backoff_delay, retry_after_delay
-from services.fetcher.state import Subscription
+from services.fetcher.state import WebSubLease
 from services.fetcher.websub import needs_renewal, signature_ok
 
 NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
@@ -101,8 +101,8 @@ def test_signature_checks_sha1_and_sha256() -> None:
 def test_subscription_is_renewed_before_the_lease_ends() -> None:
     lease = 10 * 86400.0
     now = NOW.timestamp()
-    sub = Subscription("f", "https://hub", "https://t", "s", verified=True, lease_expires=now + 5 * 86400, requested_at=now)
-    assert not needs_renewal(sub, "https://hub", "https://t", now, lease)
-    assert needs_renewal(sub, "https://hub", "https://t", now + 4.5 * 86400, lease)
-    assert needs_renewal(sub, "https://other-hub", "https://t", now, lease)
+    current = WebSubLease("f", "https://hub", "https://t", "s", verified=True, lease_expires=now + 5 * 86400, requested_at=now)
+    assert not needs_renewal(current, "https://hub", "https://t", now, lease)
+    assert needs_renewal(current, "https://hub", "https://t", now + 4.5 * 86400, lease)
+    assert needs_renewal(current, "https://other-hub", "https://t", now, lease)
     assert needs_renewal(None, "https://hub", "https://t", now, lease)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.fetcher.state import FetcherState, Subscription
+from services.fetcher.state import FetcherState, WebSubLease
 
 
 def mode(path: Path) -> int:
@@ -18,7 +18,7 @@ def mode(path: Path) -> int:
 def test_state_database_and_its_directory_are_readable_by_the_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "state" / "fetcher.sqlite3"
     state = FetcherState(path)
-    state.save_subscription(Subscription(feed="blog", hub="https://hub.example/", topic="https://blog.example/feed", secret="s"))
+    state.save_lease(WebSubLease(feed="blog", hub="https://hub.example/", topic="https://blog.example/feed", secret="s"))
     wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
     assert (mode(path.parent), mode(path), mode(wal), mode(shm)) == (0o700, 0o600, 0o600, 0o600)
     state.close()
@@ -43,7 +43,7 @@ def test_subscriptions_of_an_older_database_are_read_as_subscribe_requests(tmp_p
         db.execute("INSERT INTO websub VALUES ('blog', 'https://hub.example/', 'https://blog.example/feed', 's', 1, 2e9, 1.7e9)")
     db.close()
     state = FetcherState(path)
-    assert state.subscription("blog") == Subscription(
+    assert state.lease("blog") == WebSubLease(
         "blog", "https://hub.example/", "https://blog.example/feed", "s", True, 2e9, 1.7e9, mode="subscribe"
     )
     state.close()

@@ -15,7 +15,7 @@ from yarl import URL
 from services.common.config import FetcherConfig
 from services.fetcher.errors import FetchError, RefusedAddress
 from services.fetcher.http import make_session
-from services.fetcher.state import FetcherState, Subscription
+from services.fetcher.state import FetcherState, WebSubLease
 from services.fetcher.websub import MAX_LEASE, WebSub
 from tests.feed_server import FeedServer
 
@@ -30,7 +30,7 @@ async def nowhere(feed: str, body: bytes, headers: Mapping[str, str]) -> None:
 async def websub(tmp_path: Path) -> AsyncIterator[WebSub]:
     """A subscriber with a requested, not yet verified subscription of feed "blog"; private hubs allowed."""
     state = FetcherState(tmp_path / "fetcher.sqlite3")
-    state.save_subscription(Subscription(feed="blog", hub="http://hub.invalid/", topic=TOPIC, secret="s", requested_at=time.time()))
+    state.save_lease(WebSubLease(feed="blog", hub="http://hub.invalid/", topic=TOPIC, secret="s", requested_at=time.time()))
     async with make_session(FetcherConfig(allow_private_networks=True)) as session:
         yield WebSub(state, session, "http://127.0.0.1:1/websub", lease=86400, deliver=nowhere)
     state.close()
@@ -94,39 +94,39 @@ async def test_lease_that_is_not_a_positive_whole_number_of_seconds_refuses_the_
 ) -> None:
     response = await callbacks.get("/websub/blog", params=confirm("subscribe", **{"hub.lease_seconds": lease}))
     assert response.status == 404
-    sub = websub.state.subscription("blog")
-    assert sub is not None and not sub.verified
+    current = websub.state.lease("blog")
+    assert current is not None and not current.verified
     assert any(f"hub.lease_seconds={lease} is not a positive whole number" in r.getMessage() for r in caplog.records)
 
 
 async def test_absurdly_long_lease_is_taken_as_a_year(websub: WebSub, callbacks: TestClient) -> None:
     response = await callbacks.get("/websub/blog", params=confirm("subscribe", **{"hub.lease_seconds": "99999999999"}))
     assert (response.status, await response.text()) == (200, "c0ffee")
-    sub = websub.state.subscription("blog")
-    assert sub is not None and sub.verified and MAX_LEASE - 5 < (sub.lease_expires or 0) - time.time() <= MAX_LEASE
+    current = websub.state.lease("blog")
+    assert current is not None and current.verified and MAX_LEASE - 5 < (current.lease_expires or 0) - time.time() <= MAX_LEASE
 
 
 async def test_unsubscribe_nobody_asked_for_is_refused(websub: WebSub, callbacks: TestClient) -> None:
     assert (await callbacks.get("/websub/blog", params=confirm("subscribe", **{"hub.lease_seconds": "3600"}))).status == 200
     assert (await callbacks.get("/websub/blog", params=confirm("unsubscribe"))).status == 404
-    sub = websub.state.subscription("blog")
-    assert sub is not None and sub.verified and sub.mode == "subscribe"
+    current = websub.state.lease("blog")
+    assert current is not None and current.verified and current.mode == "subscribe"
 
 
 async def test_unsubscribe_we_asked_for_is_confirmed_and_forgotten(websub: WebSub, callbacks: TestClient) -> None:
     hub, forms = await hub_server()
     try:
-        sub = websub.state.subscription("blog")
-        assert sub is not None
-        sub.hub = f"{hub.base}/hub"
-        websub.state.save_subscription(sub)
+        current = websub.state.lease("blog")
+        assert current is not None
+        current.hub = f"{hub.base}/hub"
+        websub.state.save_lease(current)
         await websub.cancel("blog")
         (form,) = forms
         assert (form["hub.mode"], form["hub.topic"], "hub.secret" in form) == ("unsubscribe", TOPIC, False)
         assert (await callbacks.get("/websub/blog", params=confirm("subscribe", **{"hub.lease_seconds": "3600"}))).status == 404
         response = await callbacks.get("/websub/blog", params=confirm("unsubscribe"))
         assert (response.status, await response.text()) == (200, "c0ffee")
-        assert websub.state.subscription("blog") is None
+        assert websub.state.lease("blog") is None
     finally:
         await hub.stop()
 
