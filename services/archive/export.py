@@ -11,13 +11,17 @@ Lines carries them. A text cell that starts with = + - @ (or a tab or carriage
 return) would be run as a formula, so it gets a leading apostrophe, which
 spreadsheets show as text (CSV injection).
 
-JSON Lines: each incident's latest version exactly as the parser published it.
+JSON Lines: each incident's latest version exactly as the parser published it,
+one per line. The characters some readers also split lines on (U+0085, U+2028,
+U+2029; JSON allows them raw inside strings) are written as escapes, so only
+the newline ends a record whoever reads it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, Callable, Iterable, Iterator
 
 import orjson
@@ -27,6 +31,7 @@ from schemas import taxonomies
 LIST_SEPARATOR = " | "  # rare inside names, data types and indicators, unlike 、 , ;
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _joined(values: Any) -> str:
@@ -100,6 +105,7 @@ def csv_chunks(incidents: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def jsonl_chunks(incidents: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """One JSON object per line (UTF-8 as is, no ASCII escapes)."""
+    """One JSON object per line (UTF-8 as is, no ASCII escapes but for line breaks)."""
     for incident in incidents:
-        yield orjson.dumps(incident).decode("utf-8") + "\n"
+        line = orjson.dumps(incident).decode("utf-8")
+        yield _LINE_BREAKS.sub(lambda found: f"\\u{ord(found.group()):04x}", line) + "\n"
