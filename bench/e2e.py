@@ -642,7 +642,7 @@ async def measure(args: argparse.Namespace, tmp: Path, port: int, server_pid: in
     from aiokafka import AIOKafkaProducer
 
     from services.common import serde
-    from services.common.broker import EmbeddedBroker, free_port
+    from services.common.embedded_broker import EmbeddedBroker, free_port
     from services.common.kafka import ensure_topics
     from services.common.topics import Topics
     from services.fetcher.feeds import parse_feed
@@ -803,7 +803,7 @@ def main() -> None:
         args.posts, args.live, args.live_seconds = 500, 20, 8.0
     load_start = os.getloadavg()
 
-    from services.common.broker import free_port
+    from services.common.embedded_broker import free_port
 
     pieces = templates()
     history = [make_entry(pieces, n, "h") for n in range(args.posts)]

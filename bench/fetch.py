@@ -130,7 +130,7 @@ def run_jikenbo(port: int, count: int, bootstrap: str) -> list[dict[str, Any]]:
     from services.common.config import Config, FeedConfig, FetcherConfig
     from services.common.kafka import ensure_pipeline_topics, make_producer
     from services.fetcher.http import HttpClient, make_session
-    from services.fetcher.service import FetcherService
+    from services.fetcher.polling import Poller
     from services.fetcher.state import FetcherState
 
     async def main() -> list[dict[str, Any]]:
@@ -141,7 +141,7 @@ def run_jikenbo(port: int, count: int, bootstrap: str) -> list[dict[str, Any]]:
         producer = make_producer(bootstrap, "bench")
         await producer.start()
         state = FetcherState(state_dir / "fetcher.sqlite3")
-        service = FetcherService(config, producer, state)
+        service = Poller(config, producer, state)
         rows = []
         async with make_session(config.fetcher) as session:
             service.client = HttpClient(session, config.fetcher)
@@ -232,7 +232,7 @@ def main() -> None:
         print(json.dumps(run_baseline(args.port, args.feeds)))
         return
 
-    from services.common.broker import EmbeddedBroker, free_port
+    from services.common.embedded_broker import EmbeddedBroker, free_port
 
     port = free_port()
     ready = multiprocessing.Event()

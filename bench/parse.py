@@ -35,7 +35,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 
 from schemas.raw_post import document_post  # noqa: E402
 from services.common import serde  # noqa: E402
-from services.common.broker import EmbeddedBroker  # noqa: E402
+from services.common.embedded_broker import EmbeddedBroker  # noqa: E402
 from services.common.kafka import ensure_topics  # noqa: E402
 from services.common.text import content_hash  # noqa: E402
 from services.common.topics import Topics  # noqa: E402

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from services.alerter.subscriptions import subscriptions_from_config
-from services.common.broker import EmbeddedBroker, clear_runtime_broker, write_runtime_broker
+from services.common.embedded_broker import EmbeddedBroker, clear_runtime_broker, write_runtime_broker
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics
 from services.common.config import bootstrap_servers

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "services" / "demo" / "corpus"

@@ -14,7 +14,7 @@ from aiohttp import web
 from services.common.config import Config, FeedConfig, FetcherConfig
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.fetcher.http import HttpClient, make_session
-from services.fetcher.service import FetcherService, PollOutcome
+from services.fetcher.polling import Poller, PollOutcome
 from services.fetcher.state import FeedState, FetcherState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -102,7 +102,7 @@ class Harness:
         )
         self.producer = make_producer(bootstrap, "test")
         self.state = FetcherState(self.state_path)
-        self.service = FetcherService(self.config, self.producer, self.state)
+        self.service = Poller(self.config, self.producer, self.state)
 
     async def __aenter__(self) -> "Harness":
         await ensure_pipeline_topics(self.config, self.bootstrap)

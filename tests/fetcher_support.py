@@ -7,7 +7,7 @@ from pathlib import Path
 from services.common.config import Config, FeedConfig, FetcherConfig
 from services.common.kafka import make_producer
 from services.fetcher.http import HttpClient, make_session
-from services.fetcher.service import FetcherService, PollOutcome
+from services.fetcher.polling import Poller, PollOutcome
 from services.fetcher.state import FetcherState
 
 
@@ -27,7 +27,7 @@ async def poll_once(config: Config, bootstrap: str, state: FetcherState) -> Poll
     producer = make_producer(bootstrap, "test")
     await producer.start()
     try:
-        service = FetcherService(config, producer, state)
+        service = Poller(config, producer, state)
         async with make_session(config.fetcher) as session:
             service.client = HttpClient(session, config.fetcher)
             feed = config.feeds[0]

@@ -21,17 +21,16 @@ import aiohttp
 import faust
 
 from services.alerter.channels import make_sender
-from services.alerter.core import BatchLedger, Decision, decide, deliveries, topics_for
+from services.alerter.decisions import BatchLedger, Decision, decide, deliveries, topics_for
 from services.alerter.dispatch import ChannelWorker, Dispatcher
 from services.alerter.ledger import Ledger
+from services.alerter.reloading import ReloadingSubscriptions
 from services.alerter.settings import AlerterSettings
-from services.alerter.store import SubscriptionStore
 from services.common import serde
 from services.common.config import Config, bootstrap_servers
-from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
+from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery, serve_faust_ops
 from services.common.kafka import ensure_topics
 from services.common.metrics import ALERTS, observe_alert_latency
-from services.common.ops import serve_faust_ops
 from services.common.pipeline import ALERTER
 from services.common.topics import Topics
 
@@ -41,7 +40,7 @@ BATCH = 500
 BATCH_WAIT = 0.01  # seconds: latency added at most when incidents trickle in
 
 
-def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore, settings: AlerterSettings) -> faust.App:
+def build_alerter_app(config: Config, broker_url: str, in_force: ReloadingSubscriptions, settings: AlerterSettings) -> faust.App:
     """The Faust app running the alerter agent, the subscription reloader and the channel workers."""
     app = make_app(ALERTER.name, config, broker_url)
     topics = Topics(config.topic_prefix)
@@ -72,7 +71,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
                 log.warning("skipping undecodable incident message: %s", exc)
                 continue
             try:
-                decisions = decide(incident, store.index, view)
+                decisions = decide(incident, in_force.index, view)
             except (TypeError, AttributeError, ValueError) as exc:
                 # A malformed incident (say `vendors` not a list) must not stop the stream.
                 log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
@@ -118,7 +117,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
     async def reload_subscriptions() -> None:
         while True:
             await asyncio.sleep(settings.reload_interval)
-            store.refresh()
+            in_force.refresh()
 
     @app.task
     async def deliver() -> None:
@@ -130,7 +129,7 @@ def build_alerter_app(config: Config, broker_url: str, store: SubscriptionStore,
             ]
             dispatcher.workers.update({w.name: w for w in workers})
             log.info(
-                "alerter ready: %d subscription(s), channels: %s", len(store.index),
+                "alerter ready: %d subscription(s), channels: %s", len(in_force.index),
                 ", ".join(f"{c.name} ({c.type})" for c in settings.channels.values()) or "none besides the alerts topic",
             )
             await dispatcher.run()

@@ -8,7 +8,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.alerter.alerts import build_alert, fingerprint
-from services.alerter.format import terminal_line
+from services.alerter.alert_text import terminal_line
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import Subscription
 from services.common import serde

@@ -16,12 +16,12 @@ def alerter(config_file: str | None) -> None:
     """Run only the alerter agent: incidents in, alerts out, matched against subscriptions."""
     from services.alerter.agent import build_alerter_app
     from services.alerter.settings import load_settings
-    from services.alerter.store import SubscriptionStore
+    from services.alerter.reloading import ReloadingSubscriptions
 
     config = load(config_file)
     settings = load_settings(config)
-    store = SubscriptionStore(config, tuple(settings.channels))
-    run_faust_worker(build_alerter_app(config, broker_url(config), store, settings), config)
+    in_force = ReloadingSubscriptions(config, tuple(settings.channels))
+    run_faust_worker(build_alerter_app(config, broker_url(config), in_force, settings), config)
 
 
 @click.group()

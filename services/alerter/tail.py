@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from aiokafka import AIOKafkaConsumer
 
-from services.alerter.format import terminal_line
+from services.alerter.alert_text import terminal_line
 from services.common import serde
 from services.common.config import Config
 from services.common.kafka import kafka_options

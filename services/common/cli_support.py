@@ -33,7 +33,7 @@ def broker_url(config: Config, wait: float = 0.0) -> str:
     """
     import time
 
-    from services.common.broker import running_embedded_broker
+    from services.common.embedded_broker import running_embedded_broker
 
     deadline = time.monotonic() + wait
     url = config.broker_url or running_embedded_broker(config.state_dir)

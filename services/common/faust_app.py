@@ -1,9 +1,9 @@
-"""Faust app factory shared by the parser and the alerter.
+"""Faust app factory shared by the parser and the alerter, and what every agent needs around it.
 
 Messages are raw bytes on the wire and (de)serialised with orjson by our own
 code (services.common.serde), so other programs can read every topic with a
 plain Kafka client. Faust's own web server is off: health and metrics are
-served by jikenbo itself.
+served by jikenbo itself (`serve_faust_ops`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from services.common.config import Config, KafkaSecurity
+from services.common.config import Config, KafkaSecurity, bootstrap_servers
+from services.common.consumer_lag import LagMonitor
 from services.common.kafka import PRODUCER_BATCH_BYTES, ssl_context
+from services.common.metrics import ASSIGNED_PARTITIONS
+from services.common.ops_server import OpsServer
+from services.common.pipeline import Stage
 from services.common.topics import Topics
 
 
@@ -125,3 +130,33 @@ def restart_for_redelivery(log: logging.Logger, what: str, exc: BaseException) -
     """
     log.error("broker did not acknowledge %s (%s); restarting so the batch is delivered again", what, exc)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def serve_faust_ops(app: faust.App, stage: Stage, config: Config, broker_url: str) -> None:
+    """Run the ops server and the lag monitor of `stage` as a task of the Faust worker, on its loop."""
+    port = config.metrics.port(stage.name)
+    topics = Topics(config.topic_prefix)
+    inputs = stage.input_topics(topics)
+    for topic in inputs:
+        ASSIGNED_PARTITIONS.labels(topic).set(0)
+
+    @app.on_partitions_assigned.connect
+    async def count_assigned(sender: Any, assigned: set[Any], **kwargs: Any) -> None:
+        for topic in inputs:
+            ASSIGNED_PARTITIONS.labels(topic).set(sum(1 for tp in assigned if tp.topic == topic))
+
+    if not port:
+        return
+    monitor = LagMonitor(
+        bootstrap_servers(broker_url), config.security, stage.group(topics), inputs,
+        config.metrics.ready_max_lag, config.metrics.lag_interval,
+    )
+    server = OpsServer(stage.name, monitor.readiness)
+
+    @app.task
+    async def ops() -> None:
+        await server.start(config.metrics.host, port)
+        try:
+            await monitor.run()
+        finally:
+            await server.stop()

@@ -1,6 +1,6 @@
 """Prometheus metrics of the pipeline: the one place they are named.
 
-Each service process exports the ones it moves (services.common.ops serves
+Each service process exports the ones it moves (services.common.ops_server serves
 them at /metrics); names follow Prometheus conventions, so counters appear
 with a `_total` suffix. Labels stay low-cardinality: feed and channel names
 come from the configuration, never from posts.

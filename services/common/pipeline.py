@@ -1,9 +1,9 @@
 """The pipeline's stages, declared once: what each reads and writes, its group, its state.
 
-Outbox confirmation (services.fetcher.confirm), consumer lag and /readyz
-(services.common.ops), `jikenbo status` and `jikenbo up` all read `STAGES`, so
-adding a stage is one entry here plus its service package
-(docs/ARCHITECTURE.md, "Where to change what").
+The fetcher's confirmation of unconfirmed posts (services.fetcher.confirm),
+consumer lag and /readyz (services.common.faust_app), `jikenbo status` and
+`jikenbo up` all read `STAGES`, so adding a stage is one entry here plus its
+service package (docs/ARCHITECTURE.md, "Where to change what").
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from services.common.broker import die_with_parent
+from services.common.parent_death import die_with_parent
 
 log = logging.getLogger("jikenbo.up")
 

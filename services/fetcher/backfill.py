@@ -21,7 +21,7 @@ from services.fetcher.errors import FetchError
 from services.fetcher import fallback
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient
-from services.fetcher.service import Publisher
+from services.fetcher.publisher import Publisher
 from services.fetcher.state import BackfillCheckpoint, FetcherState
 
 log = logging.getLogger("jikenbo.backfill")

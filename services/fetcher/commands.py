@@ -14,7 +14,7 @@ from services.common.config import Config, FeedConfig, bootstrap_servers
 from services.common.errors import JikenboError
 
 if TYPE_CHECKING:
-    from services.fetcher.service import Publisher
+    from services.fetcher.publisher import Publisher
     from services.fetcher.state import FetcherState
 
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def fetcher(config_file: str | None) -> None:
     """Run only the fetcher: poll the configured feeds and publish raw posts."""
     from services.common.runner import until_signalled
-    from services.fetcher.main import run_fetcher
+    from services.fetcher.agent import run_fetcher
 
     config = load(config_file)
     bootstrap = bootstrap_servers(broker_url(config))
@@ -49,7 +49,7 @@ async def pipeline(config: Config) -> AsyncIterator[tuple[Publisher, FetcherStat
     from services.common.kafka import ensure_pipeline_topics, make_producer
     from services.common.pipeline import FETCHER
     from services.common.topics import Topics
-    from services.fetcher.service import Publisher
+    from services.fetcher.publisher import Publisher
     from services.fetcher.state import FetcherState
 
     bootstrap = bootstrap_servers(broker_url(config))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import orjson
 
-from services.common.broker import exit_with_parent
+from services.common.parent_death import exit_with_parent
 from services.fetcher.errors import FeedError
 
 if TYPE_CHECKING:

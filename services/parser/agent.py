@@ -30,11 +30,10 @@ import pebble
 from pebble import ProcessExpired
 
 from services.common import serde
-from services.common.broker import exit_with_parent
 from services.common.config import Config, ParserConfig
-from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery
+from services.common.faust_app import hold, make_app, raw_topic, release, restart_for_redelivery, serve_faust_ops
 from services.common.metrics import DEAD_LETTERS, INCIDENTS_PARSED, POSTS_PARSED
-from services.common.ops import serve_faust_ops
+from services.common.parent_death import exit_with_parent
 from services.common.pipeline import PARSER
 from services.common.topics import Topics
 from services.parser.handling import Handled, dead_letter, handle_raw

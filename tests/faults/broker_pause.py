@@ -15,7 +15,7 @@ import signal
 import time
 from pathlib import Path
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.faults.harness import (

@@ -31,7 +31,7 @@ from services.alerter.channels.webhook import DELIVERY_HEADER, SIGNATURE_HEADER,
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import parse_subscription
 from services.common import serde
-from services.common.broker import free_port
+from services.common.embedded_broker import free_port
 from services.demo.feed import atom_entry, first_line, text_to_html
 from services.fetcher.feeds import parse_feed
 from services.parser.handling import incidents_from_post

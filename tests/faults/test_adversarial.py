@@ -29,7 +29,7 @@ from aiohttp import web
 from aiokafka import AIOKafkaProducer
 
 from services.common import serde
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.config import ParserConfig
 from services.common.kafka import caught_up, committed_offsets, end_offsets
 from services.common.topics import Topics

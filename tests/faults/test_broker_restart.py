@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.config import Config, FetcherConfig
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.common.topics import Topics
 from services.fetcher.confirm import Confirmer
-from services.fetcher.service import Publisher
+from services.fetcher.publisher import Publisher
 from services.fetcher.state import FetcherState
 from tests.faults.harness import summary
 from tests.kafka_helpers import read_topic

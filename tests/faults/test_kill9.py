@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.faults.harness import (

@@ -25,7 +25,7 @@ SCRIPT = """
 import multiprocessing, os, signal, sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import resource_tracker
-from services.common.broker import exit_with_parent
+from services.common.parent_death import exit_with_parent
 
 if __name__ == "__main__":
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent)

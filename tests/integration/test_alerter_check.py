@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from services.alerter.check import check_report, read_recent_incidents
 from services.alerter.subscriptions import parse_subscription
 from services.common import serde
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.config import Config
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics

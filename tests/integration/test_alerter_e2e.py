@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 import schemas
 from services.alerter.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from services.common import serde
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.kafka_helpers import read_topic, wait_for

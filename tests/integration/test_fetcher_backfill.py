@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import schemas
 from services.cli import main
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.topics import Topics
 from services.demo.feed import atom_entry
 from services.fetcher.backfill import backfill

@@ -13,7 +13,7 @@ import brotli
 import pytest
 from aiohttp import web
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.topics import Topics
 from services.demo.feed import atom_entry, build_atom, corpus_documents
 from services.fetcher.state import FetcherState

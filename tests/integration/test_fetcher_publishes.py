@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import schemas
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.config import Config, FetcherConfig
 from services.common.kafka import ensure_pipeline_topics
 from services.common.topics import Topics

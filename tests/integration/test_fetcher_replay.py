@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_pipeline_topics, make_producer
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents

@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.demo.feed import atom_entry
 from tests.feed_server import FeedServer
 from tests.processes import alive, descendants, service_env, start, stop

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.topics import Topics
 from services.demo.feed import atom_entry
 from tests.feed_server import FeedServer, Harness

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import caught_up, committed_offsets, end_offsets, ensure_topics
 
 pytestmark = pytest.mark.integration

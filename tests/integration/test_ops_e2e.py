@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 import schemas
 from services.common import serde
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from services.demo.feed import FEED_FILE

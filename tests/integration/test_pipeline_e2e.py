@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import schemas
-from services.common.broker import EmbeddedBroker
+from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents

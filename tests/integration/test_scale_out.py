@@ -24,7 +24,7 @@ from schemas.raw_post import document_post
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import parse_subscription
 from services.common import serde
-from services.common.broker import EmbeddedBroker, free_port
+from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.kafka import ensure_topics
 from services.common.text import content_hash
 from services.common.topics import Topics

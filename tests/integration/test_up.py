@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.broker import RUNTIME_FILE
+from services.common.embedded_broker import RUNTIME_FILE
 from services.common.config import bootstrap_servers
 from services.common.topics import Topics
 from tests.kafka_helpers import wait_for

@@ -8,13 +8,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from services.common.broker import free_port
+from services.common.embedded_broker import free_port
 from services.common.config import KafkaSecurity, load_config
 from services.common.errors import ConfigError
 from services.common.faust_app import broker_credentials
 from services.common.kafka import kafka_options, lag
 from services.common.metrics import latency_start
-from services.common.ops import OpsServer, lag_readiness
+from services.common.consumer_lag import lag_readiness
+from services.common.ops_server import OpsServer
 from services.common.status import relative
 
 

@@ -11,7 +11,7 @@ import aiosmtplib
 
 from services.alerter.channels import DeliveryError
 from services.alerter.channels.webhook import delivery_id
-from services.alerter.format import digest_lines, digest_subject, headline, summary_lines
+from services.alerter.alert_text import digest_lines, digest_subject, headline, summary_lines
 from services.alerter.settings import ChannelSettings
 
 # The server said no to this message for good: retrying sends the same refusal.

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 
 from services.alerter.channels.http import post
-from services.alerter.format import digest_lines, summary_lines
+from services.alerter.alert_text import digest_lines, summary_lines
 from services.alerter.settings import ChannelSettings
 from services.common import serde
 

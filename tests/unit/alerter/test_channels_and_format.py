@@ -10,8 +10,8 @@ from services.alerter.alerts import build_alert, fingerprint
 from services.alerter.channels.email import message
 from services.alerter.channels.slack import payload
 from services.alerter.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, request, verify
-from services.alerter.core import Decision, deliveries, topics_for
-from services.alerter.format import terminal_line
+from services.alerter.decisions import Decision, deliveries, topics_for
+from services.alerter.alert_text import terminal_line
 from services.alerter.settings import ChannelSettings
 from services.alerter.subscriptions import parse_subscription
 from services.common.topics import Topics

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.alerter.alerts import alert_id, build_alert, fingerprint
-from services.alerter.core import BatchLedger, decide
+from services.alerter.decisions import BatchLedger, decide
 from services.alerter.ledger import Ledger
 from services.alerter.match import SubscriptionIndex, match
 from services.alerter.subscriptions import SubscriptionError, load_subscriptions, parse_subscription

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.alerter.settings import load_settings
-from services.alerter.store import SubscriptionStore
+from services.alerter.reloading import ReloadingSubscriptions
 from services.common.config import load_config
 from services.common.errors import ConfigError
 
@@ -71,20 +71,20 @@ def test_malformed_file_keeps_the_last_good_subscriptions(tmp_path: Path, caplog
     subs = tmp_path / "subs.toml"
     subs.write_text(GOOD, encoding="utf-8")
     config = load_config(write_config(tmp_path, f'[alerter]\nsubscriptions_file = "{subs}"\n'), env={})
-    store = SubscriptionStore(config, ())
-    assert [s.name for s in store.index.subscriptions] == ["hospitals"]
+    in_force = ReloadingSubscriptions(config, ())
+    assert [s.name for s in in_force.index.subscriptions] == ["hospitals"]
 
     subs.write_text(BAD, encoding="utf-8")
     os.utime(subs, ns=(1, 1))  # a different mtime even on coarse clocks
     with caplog.at_level(logging.ERROR):
-        assert store.refresh() is False
+        assert in_force.refresh() is False
     assert "subs.toml:7: subscriptions #2 (typo), field 'incident_types'" in caplog.text
-    assert [s.name for s in store.index.subscriptions] == ["hospitals"]
+    assert [s.name for s in in_force.index.subscriptions] == ["hospitals"]
 
     subs.write_text(GOOD + '\n[[subscriptions]]\nname = "ransomware"\nincident_types = ["ランサムウェア"]\n', encoding="utf-8")
-    assert store.refresh() is True
-    assert [s.name for s in store.index.subscriptions] == ["hospitals", "ransomware"]
-    assert store.refresh() is False  # unchanged file: nothing to do
+    assert in_force.refresh() is True
+    assert [s.name for s in in_force.index.subscriptions] == ["hospitals", "ransomware"]
+    assert in_force.refresh() is False  # unchanged file: nothing to do
 
 
 def test_the_documented_example_is_valid(tmp_path: Path) -> None:

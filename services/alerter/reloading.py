@@ -32,7 +32,7 @@ def _stamp(path: Path | None) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-class SubscriptionStore:
+class ReloadingSubscriptions:
     """Holds the current `SubscriptionIndex`; the first load must succeed."""
 
     def __init__(self, config: Any, channel_names: tuple[str, ...]) -> None:

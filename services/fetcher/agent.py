@@ -1,4 +1,8 @@
-"""`jikenbo fetcher`: the polling service against a configured broker."""
+"""`jikenbo fetcher`: the fetcher process, as `agent.py` is the parser's and the alerter's.
+
+Topics, the replay of what the broker lost, downstream confirmation and the
+poll loop (services.fetcher.polling), wired together against a broker.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ import logging
 
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics, make_producer
-from services.common.ops import OpsServer
+from services.common.ops_server import OpsServer
 from services.common.pipeline import FETCHER
 from services.fetcher.confirm import Confirmer, replay_if_lost
-from services.fetcher.service import FetcherService
+from services.fetcher.polling import Poller
 from services.fetcher.state import FetcherState
 
 log = logging.getLogger("jikenbo.fetcher")
@@ -36,7 +40,7 @@ async def run_fetcher(config: Config, bootstrap: str) -> None:
             confirmer = asyncio.create_task(Confirmer(state, bootstrap, topics, config.security, producer).run())
             producing = True
             log.info("fetcher following %d feed(s): %s", len(config.feeds), ", ".join(f.name for f in config.feeds))
-            await FetcherService(config, producer, state).run()
+            await Poller(config, producer, state).run()
         finally:
             producing = False
             if confirmer is not None:

@@ -4,30 +4,25 @@ When no broker URL is configured, jikenbo runs its own broker on a free
 loopback port. The broker keeps data in memory only, so what must survive a
 restart lives in jikenbo's own SQLite state (DESIGN.md section 3).
 
-The child is tied to us with PR_SET_PDEATHSIG, so even a `kill -9` of the
-parent leaves no orphan broker behind.
+The child is tied to us (services.common.parent_death), so even a `kill -9`
+of the parent leaves no orphan broker behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
-import multiprocessing
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import TracebackType
 
 from services.common.errors import BrokerError
+from services.common.parent_death import die_with_parent
 
 log = logging.getLogger(__name__)
-
-_PR_SET_PDEATHSIG = 1
 
 
 def broker_binary() -> str:
@@ -45,33 +40,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-def _kill_me_when_parent_dies() -> None:
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def exit_with_parent() -> None:
-    """SIGKILL this process when its parent dies (Linux), so no orphan outlives a `kill -9`.
-
-    For children of `multiprocessing` (the parser's pool worker, as its
-    initializer): a parent that died before this call sends no signal any more,
-    so the worker also checks that its parent is still there and exits if it is
-    gone; such a worker holds both ends of its task queue and would otherwise
-    wait forever, with its resource tracker.
-    """
-    _kill_me_when_parent_dies()
-    parent = multiprocessing.parent_process()
-    if sys.platform.startswith("linux") and parent is not None and parent.pid != os.getppid():
-        os._exit(1)
-
-
-def die_with_parent() -> None:
-    """Run in the child before exec: SIGKILL it when the parent dies."""
-    _kill_me_when_parent_dies()
-    os.setpgrp()  # Ctrl-C on the terminal reaches us, not the child: we stop it in order.
 
 
 async def wait_for_metadata(bootstrap: str, timeout: float) -> None:

@@ -19,16 +19,16 @@ from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from services.common import serde
 from services.common.config import Config, FeedConfig
 from services.common.errors import JikenboError
 from services.common.logsetup import printable
-from services.common.metrics import FETCHED_BYTES, POLLS, POSTS_PUBLISHED
+from services.common.metrics import FETCHED_BYTES, POLLS
 from services.common.topics import Topics
 from services.fetcher import fallback
 from services.fetcher.errors import FetchError
 from services.fetcher.feeds import ParsedFeed, parse_feed
 from services.fetcher.http import HttpClient, make_session
+from services.fetcher.publisher import Publisher
 from services.fetcher.schedule import adaptive_interval, backoff_delay, retry_after_delay
 from services.fetcher.state import FeedState, FetcherState
 from services.fetcher.websub import WebSub
@@ -47,44 +47,7 @@ class PollOutcome:
     warning: str | None = None
 
 
-class Publisher:
-    """Publishes raw posts and records them once the broker acknowledged them.
-
-    One feed at a time hands its posts to the producer: with hundreds of
-    feeds sending at once, aiokafka's accumulator wakes every waiting sender
-    each time a batch drains, which cost 40x the CPU in bench/fetch.py.
-    """
-
-    def __init__(self, producer: AIOKafkaProducer, topics: Topics, state: FetcherState) -> None:
-        self.producer = producer
-        self.topics = topics
-        self.state = state
-        self._enqueue = asyncio.Lock()
-
-    async def publish(self, feed: str, posts: list[dict[str, Any]]) -> int:
-        """Send the posts not yet published in this version; return how many were sent."""
-        latest: dict[str, dict[str, Any]] = {}
-        for post in posts:  # duplicate ids within a feed: the last one wins
-            latest[post["post_id"]] = post
-        todo = self.state.unpublished((p["post_id"], p["content_hash"]) for p in latest.values())
-        fresh = [p for p in latest.values() if (p["post_id"], p["content_hash"]) in todo]
-        if not fresh:
-            return 0
-        messages = [serde.dumps(post) for post in fresh]
-        async with self._enqueue:
-            futures = [
-                await self.producer.send(self.topics.raw_posts, message, key=serde.key(post["post_id"]))
-                for post, message in zip(fresh, messages)
-            ]
-        await asyncio.gather(*futures)
-        self.state.mark_published(feed, [(p["post_id"], p["content_hash"], m) for p, m in zip(fresh, messages)])
-        for post in fresh:
-            POSTS_PUBLISHED.labels(post.get("origin") or "live").inc()
-            log.debug("post published", extra={"feed": feed, "post": printable(post["post_id"])})
-        return len(fresh)
-
-
-class FetcherService:
+class Poller:
     """Runs one polling task per configured feed until cancelled."""
 
     def __init__(self, config: Config, producer: AIOKafkaProducer, state: FetcherState) -> None:
