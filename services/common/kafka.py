@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 from aiokafka.helpers import create_ssl_context
 
-from services.common.config import Config, KafkaSecurity, bootstrap_servers
+from services.common.config import Config, KafkaSecurity
 from services.common.errors import ConfigError
 from services.common.errors import BrokerError
 from services.common.topics import Topics
@@ -91,13 +91,6 @@ def make_producer(bootstrap: str, client_id: str, security: KafkaSecurity | None
         max_batch_size=PRODUCER_BATCH_BYTES,
         compression_type=None,
     )
-
-
-def config_bootstrap(config: Config) -> str:
-    """Bootstrap servers of a configured (non-embedded) broker."""
-    if not config.broker_url:
-        raise BrokerError("no broker configured: set JIKENBO_BROKER_URL or [broker] url, or run `jikenbo up` for the embedded one")
-    return bootstrap_servers(config.broker_url)
 
 
 async def end_offsets(bootstrap: str, topic: str, security: KafkaSecurity | None = None) -> dict[int, int]:

@@ -112,14 +112,3 @@ def countermeasure_spans(text: str) -> list[tuple[int, int]]:
     if opened >= 0:
         spans.append((opened, len(text)))
     return spans
-
-
-def countermeasure_mask(lines: list[str]) -> list[bool]:
-    """For each line, whether it sits in a countermeasure section (see countermeasure_spans)."""
-    spans = countermeasure_spans("\n".join(lines))
-    mask: list[bool] = []
-    offset = 0
-    for line in lines:
-        mask.append(any(start <= offset < end for start, end in spans))
-        offset += len(line) + 1
-    return mask
