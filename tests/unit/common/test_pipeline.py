@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.common.config import MetricsConfig
-from services.common.pipeline import ALERTER, FETCHER, PARSER, STAGES, consumers
+from services.common.pipeline import ALERTER, ARCHIVE, FETCHER, PARSER, STAGES, consumers
 from services.common.topics import Topics
 
 
@@ -26,7 +26,7 @@ def test_a_stage_reads_only_what_an_earlier_stage_writes() -> None:
 
 
 def test_consumers_are_the_stages_with_input_topics_in_pipeline_order() -> None:
-    assert consumers() == (PARSER, ALERTER)
+    assert consumers() == (PARSER, ALERTER, ARCHIVE)
     assert PARSER.group(Topics("p")) == "p-parser" and PARSER.input_topics(Topics("p")) == ("p.posts.raw",)
 
 
@@ -35,4 +35,4 @@ def test_state_files_and_default_metrics_ports_come_from_the_declaration(tmp_pat
     assert ALERTER.state_path(tmp_path) == tmp_path / "alerter.sqlite3"
     with pytest.raises(ValueError, match="parser keeps no state file"):
         PARSER.state_path(tmp_path)
-    assert MetricsConfig().ports == {"fetcher": 9181, "parser": 9182, "alerter": 9183}
+    assert MetricsConfig().ports == {"fetcher": 9181, "parser": 9182, "alerter": 9183, "archive": 9184}

@@ -22,7 +22,7 @@ from services.cli import main
 from services.common.config import KNOWN_SECTIONS, SECURITY_KEYS, load_config
 from services.common.topics import Topics
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
 DOCKERFILE = (REPO / "deploy" / "Dockerfile").read_text(encoding="utf-8")
 EXAMPLE = (REPO / "deploy" / "jikenbo.example.toml").read_text(encoding="utf-8")

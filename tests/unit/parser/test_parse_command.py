@@ -11,7 +11,7 @@ import schemas
 from schemas.raw_post import document_post
 from services.parser.handling import incidents_from_post
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SEEDS = REPO / "services" / "demo" / "corpus"
 
 

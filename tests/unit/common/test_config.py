@@ -91,7 +91,7 @@ def test_bootstrap_servers_strips_scheme() -> None:
 def test_documented_example_config_loads() -> None:
     from services.alerter.subscriptions import subscriptions_from_config
 
-    path = Path(__file__).resolve().parents[2] / "deploy" / "jikenbo.example.toml"
+    path = Path(__file__).resolve().parents[3] / "deploy" / "jikenbo.example.toml"
     config = load_config(path, env={})
     assert config.feeds[0].url == DEFAULT_FEED_URL
     assert [s.name for s in subscriptions_from_config(config)] == ["hospitals", "suppliers"]
