@@ -45,9 +45,11 @@ class Stage:
 FETCHER = Stage("fetcher", writes=("raw_posts",), state_file="fetcher.sqlite3", metrics_port=9181)
 PARSER = Stage("parser", reads=("raw_posts",), writes=("incidents", "dead_letters"), metrics_port=9182)
 ALERTER = Stage("alerter", reads=("incidents",), writes=("alerts",), state_file="alerter.sqlite3", metrics_port=9183)
+# The history (services.archive): every incident version and the alerts it triggered, in SQLite.
+ARCHIVE = Stage("archive", reads=("incidents", "alerts"), state_file="archive.sqlite3", metrics_port=9184)
 
 # In pipeline order: a stage reads only what stages before it write.
-STAGES: tuple[Stage, ...] = (FETCHER, PARSER, ALERTER)
+STAGES: tuple[Stage, ...] = (FETCHER, PARSER, ALERTER, ARCHIVE)
 
 
 def consumers() -> tuple[Stage, ...]:

@@ -4,7 +4,7 @@ The embedded broker keeps messages in memory only (DESIGN.md section 3), so
 a `kill -9` of `jikenbo up` loses every post still on its way through the
 pipeline. The fetcher therefore keeps each published message in its SQLite
 state as an unconfirmed post until every stage downstream
-(services.common.pipeline.STAGES: the parser, then the alerter) is known to
+(services.common.pipeline.STAGES: the parser, the alerter, the archive) is known to
 have processed it:
 
 1. snapshot: the newest unconfirmed sequence number S, then the end offsets
@@ -13,7 +13,8 @@ have processed it:
 2. once every group reading a snapshotted topic has committed past its
    offsets, everything those stages produced from it was acknowledged
    before the commit: snapshot the end offsets of the topics they write
-   that a later stage reads (the parser's incidents, for the alerter);
+   that a later stage reads (the parser's incidents, for the alerter and the
+   archive; the alerter's alerts, for the archive);
 3. once every reading stage is past its snapshot, unconfirmed posts up to S
    are done and are deleted.
 
@@ -23,8 +24,8 @@ does confirmation start, since a snapshot is only sound for messages the
 broker it is taken on has acknowledged. While running, a broker that comes
 back without its messages (an end offset lower than one seen before) is
 detected the same way: the pending snapshot is dropped and the unconfirmed
-posts are published again. Parser and alerter are idempotent (stable incident ids, the
-alert ledger), so a replay of something already processed costs a little work
+posts are published again. Parser, alerter and archive are idempotent (stable incident ids,
+the alert ledger, the archive's version fingerprints), so a replay of something already processed costs a little work
 and sends nothing twice.
 """
 
