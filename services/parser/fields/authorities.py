@@ -23,12 +23,6 @@ def _keys() -> dict[str, tuple[str, str]]:
 lexicon.register("authority", _keys)
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
-
-
 def extract_authorities(text: str, hits: lexicon.Hits | None = None) -> list[str]:
     """Canonical authority names in order of first mention."""
     if hits is None:
@@ -39,7 +33,7 @@ def extract_authorities(text: str, hits: lexicon.Hits | None = None) -> list[str
             continue
         end = end_index + 1
         start = end - len(alias)
-        if alias.isascii() and not _whole_word(text, start, end):
+        if alias.isascii() and not lexicon.whole_word(text, start, end):
             continue
         window = text[max(0, start - 12):end + 30]
         cut = window.find("。", 12 + len(alias))

@@ -59,3 +59,11 @@ def within(hits: Hits, start: int, end: int) -> Hits:
         if low < high:
             part[tag] = [(index - start, payload) for index, payload in found[low:high]]
     return part
+
+
+def whole_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands apart from Latin letters and digits: a Latin alias
+    ("IPA", "NEC") found inside a longer Latin word is not a mention of it."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())

@@ -205,12 +205,6 @@ def _key(name: str) -> str:
     return key[:-1] if key.endswith("社") and len(key) > 2 else key
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
-
-
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around text[start:end], at most _SENTENCE_REACH characters each way; a 。
     inside brackets ("(以下「X」という。)") does not end it."""
@@ -505,7 +499,7 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
             noun_ends.append(end_index)
             continue
         start = end_index + 1 - len(alias)
-        if alias.isascii() and not _whole_word(text, start, end_index + 1):
+        if alias.isascii() and not lexicon.whole_word(text, start, end_index + 1):
             continue
         if kind == "counter":
             blocked.append((start, end_index + 1))
