@@ -25,7 +25,7 @@ from services.alerter.aliases import name_keys
 from services.archive import search
 from services.archive.diff import Change, revert
 
-DIMENSIONS = ("year", "month", "sector", "type", "vendor")
+DIMENSIONS = ("year", "month", "sector", "type", "vendor", "organization")
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,11 @@ def as_of(record: IncidentRecord, version: int) -> dict[str, Any]:
     return document
 
 
-def stats(db: sqlite3.Connection, by: Sequence[str], filters: Filters) -> list[StatRow]:
+def stats(db: sqlite3.Connection, by: Sequence[str], filters: Filters, limit: int | None = None) -> list[StatRow]:
     """Counts per group of up to two dimensions (`DIMENSIONS`); `by=()` gives the one total row.
 
-    Time groups come in time order; within them (or alone), categories by count, largest first."""
+    Time groups come in time order; within them (or alone), categories by count, largest first;
+    `limit` keeps the first groups only (the top ten organisations of 100,000 incidents)."""
     if len(by) > 2 or len(set(by)) != len(by) or any(name not in DIMENSIONS for name in by):
         raise ValueError(f"group by at most two of {', '.join(DIMENSIONS)}, each once; got {list(by)}")
     joins = [_DIMENSION[name][2] for name in by if _DIMENSION[name][2]]
@@ -205,8 +206,9 @@ def stats(db: sqlite3.Connection, by: Sequence[str], filters: Filters) -> list[S
     group = f"GROUP BY {', '.join(keys)}" if keys else ""
     rows = db.execute(
         f"SELECT {columns}count(*) AS n, coalesce(sum(i.affected_count), 0), count(i.affected_count)"
-        f" FROM incidents i {' '.join(joins)} {_clause(where)} {group} ORDER BY {', '.join(order)}",
-        params,
+        f" FROM incidents i {' '.join(joins)} {_clause(where)} {group} ORDER BY {', '.join(order)}"
+        + (" LIMIT ?" if limit is not None else ""),
+        [*params, limit] if limit is not None else params,
     ).fetchall()
     return [StatRow(tuple(row[: len(by)]), *row[len(by):]) for row in rows]
 
@@ -218,6 +220,7 @@ _DIMENSION = {
     "sector": ("i.sector", "i.sector", ""),
     "type": ("t.type", "t.type", "LEFT JOIN incident_types t ON t.id = i.id"),
     "vendor": ("v.vendor_key", "min(v.vendor)", "LEFT JOIN incident_vendors v ON v.id = i.id"),
+    "organization": ("i.org_key", "min(i.organization)", ""),
 }
 
 _SUMMARY = ("i.id, i.sort_date, i.incident_id, i.disclosed_on, i.organization, i.title, i.sector, i.affected_count,"
