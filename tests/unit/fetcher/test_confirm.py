@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.pipeline import ALERTER, FETCHER, PARSER, Stage
+from services.common.pipeline import ALERTER, ARCHIVE, PARSER, Stage
 from services.common.topics import Topics
 from services.fetcher import confirm
 from services.fetcher.confirm import Confirmer
@@ -47,7 +47,7 @@ def state(tmp_path: Path) -> FetcherState:
     return state
 
 
-async def test_the_outbox_is_done_once_parser_then_alerter_are_past_their_snapshots(broker: FakeBroker, state: FetcherState) -> None:
+async def test_the_outbox_is_done_once_parser_alerter_and_archive_are_past_their_snapshots(broker: FakeBroker, state: FetcherState) -> None:
     confirmer = Confirmer(state, "b", TOPICS)
     assert await confirmer.step() is None
     broker.commit(PARSER, TOPICS.raw_posts)
@@ -55,13 +55,14 @@ async def test_the_outbox_is_done_once_parser_then_alerter_are_past_their_snapsh
     assert confirmer.pending is not None and confirmer.pending.ends["incidents"] == {0: 7}
     broker.ends[TOPICS.incidents] = {0: 9}  # incidents of later posts: not part of this snapshot
     broker.commit(ALERTER, TOPICS.incidents)
+    broker.commit(ARCHIVE, TOPICS.incidents)
+    broker.commit(ARCHIVE, TOPICS.alerts)
     assert await confirmer.step() == 3
     assert state.unconfirmed_count() == 0
 
 
-async def test_a_new_stage_is_waited_for_once_declared(broker: FakeBroker, state: FetcherState, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = Stage("archive", reads=("incidents", "alerts"), state_file="archive.sqlite3")
-    monkeypatch.setattr("services.common.pipeline.STAGES", (FETCHER, PARSER, ALERTER, archive))
+async def test_the_archive_is_waited_for_on_both_its_inputs(broker: FakeBroker, state: FetcherState) -> None:
+    archive = ARCHIVE
     confirmer = Confirmer(state, "b", TOPICS)
     broker.commit(PARSER, TOPICS.raw_posts)
     broker.commit(ALERTER, TOPICS.incidents)
