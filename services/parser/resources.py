@@ -2,13 +2,13 @@
 
 Vocabularies live in ``services/parser/data/*.toml`` so an analyst can extend them
 without touching Python; the taxonomy codes come from ``schemas/taxonomies.json``,
-the single source of truth shared with the alerter and the schemas.
+the single source of truth shared with the alerter and the schemas, read
+through `schemas.taxonomies`.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ from typing import Any
 from services.common.dictionary import Dictionary
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TAXONOMIES = Path(__file__).resolve().parents[2] / "schemas" / "taxonomies.json"
 
 
 @functools.cache
@@ -24,12 +23,6 @@ def data(name: str) -> dict[str, Any]:
     """One TOML file from the data directory, parsed."""
     with (DATA_DIR / f"{name}.toml").open("rb") as handle:
         return tomllib.load(handle)
-
-
-@functools.cache
-def taxonomies() -> dict[str, Any]:
-    """Sector codes, incident-type codes and the data-type vocabulary."""
-    return json.loads(TAXONOMIES.read_text(encoding="utf-8"))
 
 
 def automaton(entries: dict[str, list[str]], *, lower: bool = False) -> Dictionary[tuple[str, str]]:

@@ -20,13 +20,14 @@ import functools
 import re
 from collections import Counter
 
+from schemas import taxonomies
 from services.common.dictionary import Dictionary
 from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
 from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, national_bodies,
                                    self_references, strip_legal_form)
 from services.parser.reading import media_names
-from services.parser.resources import automaton, data, taxonomies
+from services.parser.resources import automaton, data
 
 _TITLE_WEIGHT = 4
 _BODY_CAP = 3

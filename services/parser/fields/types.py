@@ -20,11 +20,12 @@ import functools
 import re
 from typing import Callable
 
+from schemas import taxonomies
 from services.parser.evidence import Evidence, Found
 from services.parser.fields import lexicon
 from services.parser.fields.context import is_advisory, is_negated
 from services.parser.reading import related_links_start
-from services.parser.resources import data, taxonomies
+from services.parser.resources import data
 
 
 _MAX_MENTIONS = 50
