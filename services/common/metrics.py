@@ -26,6 +26,9 @@ ALERTS = Counter(
     "other channels count deliveries (delivered, failed, dead).",
     ["channel", "result"],
 )
+ARCHIVED = Counter(
+    "jikenbo_archived", "Messages the archive wrote, by outcome (new, revised, unchanged, replayed incidents; alerts).", ["outcome"]
+)
 CONSUMER_LAG = Gauge("jikenbo_consumer_lag", "Messages the consumer group has still to process on its input topic.", ["group", "topic"])
 ASSIGNED_PARTITIONS = Gauge("jikenbo_assigned_partitions", "Partitions of the input topic assigned to this worker.", ["topic"])
 END_TO_END = Histogram(
