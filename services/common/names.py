@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
+import tomllib
 import unicodedata
+from pathlib import Path
 
-# The legal forms of Japanese bodies, declared once: the parser recognises names
-# by them and the alerter compares names without them.
-LEGAL_FORMS = (
-    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "一般社団法人", "公益社団法人",
-    "一般財団法人", "公益財団法人", "社会福祉法人", "社会医療法人", "医療法人社団", "医療法人財団", "医療法人",
-    "学校法人", "国立大学法人", "公立大学法人", "独立行政法人", "地方独立行政法人",
-    "国立研究開発法人", "特定非営利活動法人", "NPO法人", "生活協同組合", "農業協同組合", "漁業協同組合", "(株)", "(有)", "(同)", "(一社)", "(公社)",
-    "(一財)", "(公財)", "(医)", "(学)", "(独)",
-)
+# The legal forms of Japanese bodies, declared once in data/legal_forms.toml: the
+# parser recognises names by them and the alerter and the archive compare names without them.
+with (Path(__file__).resolve().parent / "data" / "legal_forms.toml").open("rb") as _handle:
+    _FORM_SECTORS: dict[str, str] = tomllib.load(_handle)["forms"]
+LEGAL_FORMS: tuple[str, ...] = tuple(_FORM_SECTORS)
+# Legal form -> the sector code it implies (学校法人 -> education), for the forms that imply one.
+LEGAL_FORM_SECTORS: dict[str, str] = {form: code for form, code in _FORM_SECTORS.items() if code}
 _LATIN_SUFFIX = re.compile(
     r"[\s,.]+(inc|incorporated|corp|corporation|co|ltd|limited|llc|gmbh|plc|k\.k|kk|co\.,?\s*ltd)\.?$"
 )

@@ -32,7 +32,7 @@ from typing import Iterator, NamedTuple
 
 
 from services.common.dictionary import Dictionary
-from services.common.names import LEGAL_FORMS
+from services.common.names import LEGAL_FORM_SECTORS, LEGAL_FORMS
 from services.parser.fields import lexicon
 from services.parser.resources import DATA_DIR, data
 
@@ -98,7 +98,7 @@ def kinds() -> dict[str, str]:
 @functools.cache
 def legal_form_sectors() -> dict[str, str]:
     """Legal form -> the sector it implies (学校法人 -> education)."""
-    return dict(data("org_kinds")["legal_forms"])
+    return dict(LEGAL_FORM_SECTORS)
 
 
 @functools.cache

@@ -10,7 +10,8 @@ from services.alerter.ledger import Ledger
 from services.alerter.match import SubscriptionIndex, match
 from services.alerter.subscriptions import SubscriptionError, load_subscriptions, parse_subscription
 from services.common.errors import ConfigError
-from services.common.names import normalize_name
+from services.common.names import LEGAL_FORM_SECTORS, LEGAL_FORMS, normalize_name
+from services.parser.names import legal_form_sectors
 
 import schemas
 
@@ -43,10 +44,25 @@ def incident(**changes: object) -> dict:
         ("ＡＣＭＡＩＬＥＲ", "acmailer"),
         ("Acme, Inc.", "ACME"),
         ("NTTコミュニケーションズ株式会社", "ＮＴＴコミュニケーションズ"),
+        ("社会医療法人 恵和会病院", "恵和会病院"),
+        ("医療法人社団恵和会", "恵和会"),
+        ("（一社）日本サンプル協会", "日本サンプル協会"),
     ],
 )
 def test_names_compare_without_case_width_and_legal_form(a: str, b: str) -> None:
     assert normalize_name(a) == normalize_name(b)
+
+
+@pytest.mark.parametrize("form", LEGAL_FORMS)
+def test_an_organisation_matches_whatever_legal_form_the_incident_writes(form: str) -> None:
+    sub = parse_subscription({"name": "s", "organizations": ["恵和会病院"]})
+    for written in (f"{form} 恵和会病院", f"{form}恵和会病院", f"恵和会病院{form}"):
+        assert match(sub, incident(organization=written)) == [("organizations", "恵和会病院")], written
+
+
+def test_the_parser_reads_sectors_from_the_same_legal_forms() -> None:
+    assert legal_form_sectors() == LEGAL_FORM_SECTORS
+    assert set(LEGAL_FORM_SECTORS) <= set(LEGAL_FORMS) and "社会医療法人" in LEGAL_FORM_SECTORS
 
 
 def test_sector_label_or_code_both_match() -> None:
