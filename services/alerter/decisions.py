@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from services.alerter.alerts import build_alert, fingerprint
-from services.alerter.ledger import Delivery
 from services.alerter.match import SubscriptionIndex
 from services.alerter.subscriptions import Subscription
 from services.common.topics import Topics
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """What the ledger keeps of an alert shown: the incident's fingerprint it showed, per subscription."""
+
+    subscription: str
+    incident_id: str
+    fingerprint: str
+    alert_id: str
 
 
 @dataclass
@@ -22,7 +31,18 @@ class Decision:
 
     subscription: Subscription
     alert: dict[str, Any]
-    ledger_row: tuple[str, str, str, str]
+    ledger_row: LedgerRow
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert a channel owes (a row of the ledger's outbox); `mode` is 'each' (own message) or 'digest'."""
+
+    channel: str
+    alert_id: str
+    subscription: str
+    mode: str
+    alert: dict[str, Any]
 
 
 class Fingerprints(Protocol):
@@ -40,8 +60,8 @@ class BatchLedger:
 
     def add(self, decisions: list[Decision]) -> None:
         for d in decisions:
-            subscription, incident_id, fp, _ = d.ledger_row
-            self.pending[(subscription, incident_id)] = fp
+            row = d.ledger_row
+            self.pending[(row.subscription, row.incident_id)] = row.fingerprint
 
     def fingerprint(self, subscription: str, incident_id: str) -> str | None:
         found = self.pending.get((subscription, incident_id))
@@ -58,7 +78,8 @@ def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Fingerpri
             continue
         kind = "new" if previous is None else "update"
         alert = build_alert(subscription.name, incident, matched_on, kind, fp)
-        decisions.append(Decision(subscription, alert, (subscription.name, incident["incident_id"], fp, alert["alert_id"])))
+        row = LedgerRow(subscription.name, incident["incident_id"], fp, alert["alert_id"])
+        decisions.append(Decision(subscription, alert, row))
     return decisions
 
 

@@ -20,8 +20,9 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
+from services.alerter.decisions import Delivery, LedgerRow
 from services.common import serde
 
 _SCHEMA = """
@@ -56,17 +57,6 @@ CREATE TABLE IF NOT EXISTS channel_state (
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One alert a channel owes; `mode` is 'each' (own message) or 'digest'."""
-
-    channel: str
-    alert_id: str
-    subscription: str
-    mode: str
-    alert: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class OutboxRow:
     """A pending delivery as read back from the outbox."""
 
@@ -94,13 +84,14 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
-    def record(self, entries: list[tuple[str, str, str, str]], deliveries: Iterable[Delivery] = ()) -> None:
-        """Record (subscription, incident_id, fingerprint, alert_id) rows and queue deliveries, atomically."""
+    def record(self, rows: list[LedgerRow], deliveries: Iterable[Delivery] = ()) -> None:
+        """Record what was alerted and queue the channels' deliveries, atomically."""
         now = time.time()
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
-                "INSERT OR REPLACE INTO alerted VALUES (?, ?, ?, ?, ?)", [(*entry, now) for entry in entries]
+                "INSERT OR REPLACE INTO alerted VALUES (?, ?, ?, ?, ?)",
+                [(row.subscription, row.incident_id, row.fingerprint, row.alert_id, now) for row in rows],
             )
             self.db.executemany(
                 "INSERT OR IGNORE INTO outbox (channel, alert_id, subscription, mode, alert, next_attempt_at, created_at)"

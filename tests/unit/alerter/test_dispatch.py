@@ -8,7 +8,8 @@ from typing import Any
 
 from services.alerter.channels import DeliveryError
 from services.alerter.dispatch import ChannelWorker, Dispatcher
-from services.alerter.ledger import Delivery, Ledger
+from services.alerter.decisions import Delivery
+from services.alerter.ledger import Ledger
 from services.alerter.settings import ChannelSettings
 
 
