@@ -138,6 +138,25 @@ def list_incidents(db: sqlite3.Connection, filters: Filters, limit: int = 50, af
     return Page(items, f"{rows[limit - 1][1]}~{rows[limit - 1][0]}" if more else None)
 
 
+def archived_after(db: sqlite3.Connection, filters: Filters, after: int, limit: int = 500) -> list[tuple[int, IncidentSummary]]:
+    """Incidents first archived after row `after`, oldest first, with their row numbers (for following the archive).
+
+    Rows are numbered in the order incidents were first archived and never
+    deleted, so the last number seen is where the next look starts."""
+    where, params = _where(db, filters)
+    where.append("i.id > ?")
+    rows = db.execute(f"SELECT {_SUMMARY} FROM incidents i {_clause(where)} ORDER BY i.id LIMIT ?",
+                      [*params, after, limit]).fetchall()
+    return [(row[0], _summary(row)) for row in rows]
+
+
+def last_archived(db: sqlite3.Connection, filters: Filters, count: int) -> int:
+    """The row after which the `count` most recently archived selected incidents come (0: from the first)."""
+    where, params = _where(db, filters)
+    rows = db.execute(f"SELECT i.id FROM incidents i {_clause(where)} ORDER BY i.id DESC LIMIT ?", [*params, count + 1]).fetchall()
+    return rows[-1][0] if len(rows) > count else 0
+
+
 def count_incidents(db: sqlite3.Connection, filters: Filters) -> int:
     where, params = _where(db, filters)
     return db.execute(f"SELECT count(*) FROM incidents i {_clause(where)}", params).fetchone()[0]
