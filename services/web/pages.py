@@ -1,0 +1,122 @@
+"""The HTML pages: overview, filtered list, one incident. Thin: read the query, ask the archive, render."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from schemas import taxonomies
+from services.archive.database import ArchiveError
+from services.archive.query import Filters, count_incidents, get_incident, list_incidents
+from services.web import evidence, overview
+from services.web.params import DEFAULT_LIMIT, BadRequest, chips, filters_from, link, narrowed, page_from, query_pairs
+from services.web.state import CACHE, READER
+from services.web.views import render
+
+NEWEST = 8
+
+
+async def overview_page(request: web.Request) -> web.Response:
+    reader = request.app[READER]
+    try:
+        filters = filters_from(request.query)
+    except BadRequest as exc:
+        return _html("overview.html", 400, error=str(exc), **_form("/", Filters()), overview=None, periods=_periods())
+    try:
+        data_version, newest_rowid = await reader.version()
+        cache = request.app[CACHE]
+        summary = cache.get(data_version, filters)
+        if summary is None:
+            summary = await reader.run(lambda db: overview.compute(db, filters))
+            cache.put(data_version, filters, summary)
+        newest = await reader.run(lambda db: list_incidents(db, filters, NEWEST).items)
+    except ArchiveError as exc:
+        return _unavailable(exc)
+    return _html(
+        "overview.html", 200, **_form("/", filters), overview=summary, periods=_periods(), newest=newest,
+        list_link=link("/incidents", filters),
+        sector_links={sector: link("/incidents", narrowed(filters, sectors=(sector,))) for sector, _ in summary.sectors()},
+        month_chart=overview.month_chart(summary, filters), type_chart=overview.type_chart(summary, filters),
+        vendor_chart=overview.vendor_chart(summary, filters), organization_chart=overview.organization_chart(summary, filters),
+        live_newest=newest_rowid,
+    )
+
+
+async def list_page(request: web.Request) -> web.Response:
+    reader = request.app[READER]
+    try:
+        filters = filters_from(request.query)
+        limit, after = page_from(request.query)
+    except BadRequest as exc:
+        return _html("list.html", 400, error=str(exc), **_form("/incidents", Filters()), page=None)
+    try:
+        _, newest_rowid = await reader.version()
+        page = await reader.run(lambda db: list_incidents(db, filters, limit, after))
+        total = await reader.run(lambda db: count_incidents(db, filters))
+    except ArchiveError as exc:
+        return _unavailable(exc)
+    except ValueError as exc:  # a cursor that is not one of ours
+        return _html("list.html", 400, error=str(exc), **_form("/incidents", filters), page=None)
+    size = [("limit", str(limit))] if limit != DEFAULT_LIMIT else []
+    return _html(
+        "list.html", 200, **_form("/incidents", filters), page=page, total=total, after=after,
+        first_link=link("/incidents", filters, size),
+        next_link=link("/incidents", filters, [("after", page.next), *size]) if page.next else None,
+        live_newest=newest_rowid,
+    )
+
+
+async def incident_page(request: web.Request) -> web.Response:
+    incident_id = request.match_info["incident_id"]
+    try:
+        record = await request.app[READER].run(lambda db: get_incident(db, incident_id))
+    except ArchiveError as exc:
+        return _unavailable(exc)
+    if record is None:
+        return _html("message.html", 404, heading="Not found", message=f"No incident {incident_id!r} in the archive.")
+    incident = record.incident
+    body = str(incident.get("body") or "")
+    quotes = evidence.quotes(body, incident.get("evidence") or {})
+    pieces = evidence.pieces(body, quotes)
+    starts: dict[int, int] = {}
+    offset = 0
+    for index, piece in enumerate(pieces):
+        starts[offset] = index
+        offset += len(piece.text)
+    anchors: dict[int, list[str]] = {}
+    for quote in quotes:
+        if quote.start is not None:
+            anchors.setdefault(starts[quote.start], []).append(quote.field)
+    return _html("incident.html", 200, record=record, incident=incident, quotes=quotes, pieces=pieces, anchors=anchors,
+                 colour={quote.field: n % 6 for n, quote in enumerate(quotes)})
+
+
+def _form(path: str, filters: Filters) -> dict[str, object]:
+    """What the filter form and the chips need, and the filters live updates ask for."""
+    return {"action": path, "filters": filters, "chips": chips(path, filters, taxonomies()),
+            "live_query": urlencode(query_pairs(filters))}
+
+
+def _periods(today: date | None = None) -> list[tuple[str, str]]:
+    """Quick links to common periods of the overview."""
+    today = today or date.today()
+    return [
+        ("all time", "/"),
+        ("last 12 months", link("/", Filters(since=today - timedelta(days=365)))),
+        ("last 3 years", link("/", Filters(since=today.replace(year=today.year - 3)))),
+        (f"{today.year}", link("/", Filters(since=date(today.year, 1, 1)))),
+        (f"{today.year - 1}", link("/", Filters(since=date(today.year - 1, 1, 1), until=date(today.year - 1, 12, 31)))),
+    ]
+
+
+def _unavailable(exc: ArchiveError) -> web.Response:
+    return _html("message.html", 503, heading="No archive", message=str(exc))
+
+
+def _html(template: str, status: int, **context: object) -> web.Response:
+    context.setdefault("error", None)
+    context.setdefault("live_query", "")
+    context.setdefault("live_newest", 0)
+    return web.Response(text=render(template, **context), status=status, content_type="text/html", charset="utf-8")

@@ -1,0 +1,11 @@
+"""What the handlers share through the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.web.overview import OverviewCache
+from services.web.reader import ArchiveReader
+
+READER = web.AppKey("reader", ArchiveReader)
+CACHE = web.AppKey("overview_cache", OverviewCache)
