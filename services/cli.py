@@ -11,6 +11,7 @@ from services.archive.commands import COMMANDS as ARCHIVE_COMMANDS
 from services.common.cli_support import JikenboGroup, config_option, load
 from services.fetcher.commands import COMMANDS as FETCHER_COMMANDS
 from services.parser.commands import COMMANDS as PARSER_COMMANDS
+from services.web.commands import COMMANDS as WEB_COMMANDS
 
 
 @click.group(cls=JikenboGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,7 +58,7 @@ def status(config_file: str | None, demo: bool) -> None:
     show_status(load(config_file), demo)
 
 
-for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS):
+for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS, *WEB_COMMANDS):
     main.add_command(command)
 
 
