@@ -22,8 +22,9 @@ import faust
 
 from services.alerter.channels import make_sender
 from services.alerter.decisions import BatchLedger, Decision, decide, deliveries, topics_for
-from services.alerter.dispatch import ChannelWorker, Dispatcher
+from services.alerter.dispatch import Dispatcher
 from services.alerter.ledger import Ledger
+from services.alerter.match import SubscriptionIndex
 from services.alerter.reloading import ReloadingSubscriptions
 from services.alerter.settings import AlerterSettings
 from services.common import serde
@@ -39,99 +40,142 @@ log = logging.getLogger("jikenbo.alerter")
 BATCH = 500
 BATCH_WAIT = 0.01  # seconds: latency added at most when incidents trickle in
 
+Decided = tuple[dict[str, Any], list[Decision]]  # an incident and the alerts it produces
+
 
 def build_alerter_app(config: Config, broker_url: str, in_force: ReloadingSubscriptions, settings: AlerterSettings) -> faust.App:
-    """The Faust app running the alerter agent, the subscription reloader and the channel workers."""
+    """The Faust app running the alerter agent, the subscription reloader and the channel workers.
+
+    Built in this order: the app and its ops endpoints, the ledger, the dispatcher
+    (with a wake event per channel before anything can queue), the publisher, then
+    the agent and the two tasks that use them.
+    """
     app = make_app(ALERTER.name, config, broker_url)
     topics = Topics(config.topic_prefix)
     incidents = raw_topic(app, topics.incidents)
     serve_faust_ops(app, ALERTER, config, broker_url)
     ledger = Ledger(ALERTER.state_path(config.state_dir))
-    outgoing: dict[str, faust.TopicT] = {}
+    dispatcher = Dispatcher([c.name for c in settings.channels.values()], config.state_dir / "alerter-delivery.lock")
+    publisher = AlertPublisher(app, topics, config, broker_url)
+    add_matching_agent(app, incidents, in_force, ledger, publisher, dispatcher)
+    add_subscription_reloader(app, in_force, settings.reload_interval)
+    add_channel_delivery(app, dispatcher, ledger, settings, in_force)
+    return app
 
-    async def topic(name: str) -> faust.TopicT:
-        """A topic to publish on; per-subscription topics are created on first use."""
-        if name not in outgoing:
-            if name != topics.alerts:
-                await ensure_topics(bootstrap_servers(broker_url), [name], config.partitions, config.security)
-            outgoing[name] = raw_topic(app, name)
-        return outgoing[name]
 
-    dispatcher = Dispatcher([], config.state_dir / "alerter-delivery.lock")
+def decide_batch(events: list[faust.EventT], index: SubscriptionIndex, ledger: Ledger) -> list[Decided]:
+    """Decisions for a batch; an incident seen twice in it is judged against the first one's alert."""
+    view = BatchLedger(ledger)
+    decided = []
+    for event in events:
+        try:
+            incident = serde.loads(event.value)
+            incident_id = incident["incident_id"]
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("skipping undecodable incident message: %s", exc)
+            continue
+        try:
+            decisions = decide(incident, index, view)
+        except (TypeError, AttributeError, ValueError) as exc:
+            # A malformed incident (say `vendors` not a list) must not stop the stream.
+            log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
+            continue
+        view.add(decisions)
+        if decisions:
+            decided.append((incident, decisions))
+    return decided
 
-    def decide_batch(events: list[faust.EventT]) -> list[tuple[dict[str, Any], list[Decision]]]:
-        """Decisions for a batch; an incident seen twice in it is judged against the first one's alert."""
-        view = BatchLedger(ledger)
-        decided = []
-        for event in events:
-            try:
-                incident = serde.loads(event.value)
-                incident_id = incident["incident_id"]
-            except (ValueError, KeyError, TypeError) as exc:
-                log.warning("skipping undecodable incident message: %s", exc)
-                continue
-            try:
-                decisions = decide(incident, in_force.index, view)
-            except (TypeError, AttributeError, ValueError) as exc:
-                # A malformed incident (say `vendors` not a list) must not stop the stream.
-                log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
-                continue
-            view.add(decisions)
-            if decisions:
-                decided.append((incident, decisions))
-        return decided
 
-    async def publish(decided: list[tuple[dict[str, Any], list[Decision]]]) -> None:
-        """Send the batch's alerts, wait for the broker's ack, then record them all in one transaction."""
+class AlertPublisher:
+    """Sends alerts to the alerts topic and to the subscriptions' own topics, created on first use."""
+
+    def __init__(self, app: faust.App, topics: Topics, config: Config, broker_url: str) -> None:
+        self.app = app
+        self.topics = topics
+        self.config = config
+        self.broker_url = broker_url
+        self.outgoing: dict[str, faust.TopicT] = {}
+
+    async def topic(self, name: str) -> faust.TopicT:
+        if name not in self.outgoing:
+            if name != self.topics.alerts:
+                await ensure_topics(bootstrap_servers(self.broker_url), [name], self.config.partitions, self.config.security)
+            self.outgoing[name] = raw_topic(self.app, name)
+        return self.outgoing[name]
+
+    async def send_acknowledged(self, decided: list[Decided]) -> None:
+        """Send every alert of the batch and return once the broker acknowledged them all."""
         sent = []
         for _, decisions in decided:
             for d in decisions:
-                for name in topics_for(d, topics):
-                    sent.append(await (await topic(name)).send(key=serde.key(d.subscription.name), value=serde.dumps(d.alert)))
+                for name in topics_for(d, self.topics):
+                    topic = await self.topic(name)
+                    sent.append(await topic.send(key=serde.key(d.subscription.name), value=serde.dumps(d.alert)))
         await asyncio.gather(*sent)
-        queued = [row for _, decisions in decided for d in decisions for row in deliveries(d)]
-        ledger.record([d.ledger_row for _, decisions in decided for d in decisions], queued)
-        dispatcher.wake({row.channel for row in queued})
+
+
+def record(decided: list[Decided], ledger: Ledger, dispatcher: Dispatcher) -> None:
+    """After the ack: the ledger rows and the channels' deliveries in one transaction, then wake those channels."""
+    queued = [row for _, decisions in decided for d in decisions for row in deliveries(d)]
+    ledger.record([d.ledger_row for _, decisions in decided for d in decisions], queued)
+    dispatcher.wake({row.channel for row in queued})
+
+
+def log_alerts(decided: list[Decided]) -> None:
+    for incident, decisions in decided:
+        for d in decisions:
+            ALERTS.labels("kafka", d.alert["kind"]).inc()
+            observe_alert_latency(incident)
+            log.info(
+                "alert %s for %s: %s", d.alert["kind"], d.subscription.name, incident.get("organization"),
+                extra={"incident": incident["incident_id"], "alert": d.alert["alert_id"]},
+            )
+
+
+def add_matching_agent(
+    app: faust.App, incidents: faust.TopicT, in_force: ReloadingSubscriptions, ledger: Ledger,
+    publisher: AlertPublisher, dispatcher: Dispatcher,
+) -> None:
+    """The agent: decide, send and wait for the ack, record, and only then acknowledge the incidents."""
 
     @app.agent(incidents, name="match-incidents")
     async def match_incidents(stream: faust.StreamT) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
             events = hold(list(batch))  # released once the batch's alerts are acknowledged and recorded
-            decided = decide_batch(events)
+            decided = decide_batch(events, in_force.index, ledger)
             try:
-                await publish(decided)
+                await publisher.send_acknowledged(decided)
+                record(decided, ledger, dispatcher)
             except Exception as exc:  # noqa: BLE001 — the broker refused or timed out
                 restart_for_redelivery(log, "alerts", exc)
                 return
             await release(stream, events)
-            for incident, decisions in decided:
-                for d in decisions:
-                    ALERTS.labels("kafka", d.alert["kind"]).inc()
-                    observe_alert_latency(incident)
-                    log.info(
-                        "alert %s for %s: %s", d.alert["kind"], d.subscription.name, incident.get("organization"),
-                        extra={"incident": incident["incident_id"], "alert": d.alert["alert_id"]},
-                    )
+            log_alerts(decided)
 
+
+def add_subscription_reloader(app: faust.App, in_force: ReloadingSubscriptions, interval: float) -> None:
     @app.task
     async def reload_subscriptions() -> None:
         while True:
-            await asyncio.sleep(settings.reload_interval)
+            await asyncio.sleep(interval)
             in_force.refresh()
+
+
+def add_channel_delivery(
+    app: faust.App, dispatcher: Dispatcher, ledger: Ledger, settings: AlerterSettings, in_force: ReloadingSubscriptions,
+) -> None:
+    """The channel workers, made once the loop runs (they share one HTTP session)."""
 
     @app.task
     async def deliver() -> None:
         ledger.prune(settings.outbox_retention)
         async with aiohttp.ClientSession(headers={"User-Agent": "jikenbo-alerter"}) as session:
             workers = [
-                ChannelWorker(channel, make_sender(channel, session), ledger, settings.backfill_digest)
+                dispatcher.worker(channel, make_sender(channel, session), ledger, settings.backfill_digest)
                 for channel in settings.channels.values()
             ]
-            dispatcher.workers.update({w.name: w for w in workers})
             log.info(
                 "alerter ready: %d subscription(s), channels: %s", len(in_force.index),
                 ", ".join(f"{c.name} ({c.type})" for c in settings.channels.values()) or "none besides the alerts topic",
             )
-            await dispatcher.run()
-
-    return app
+            await dispatcher.run(workers)

@@ -28,7 +28,7 @@ import os
 import time
 from collections import deque
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from services.alerter.channels import DeliveryError, Sender
 from services.alerter.ledger import Ledger, OutboxRow
@@ -45,14 +45,14 @@ class ChannelWorker:
 
     def __init__(
         self, settings: ChannelSettings, sender: Sender, ledger: Ledger, backfill_digest: float,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.time, wake: asyncio.Event | None = None,
     ) -> None:
         self.settings = settings
         self.sender = sender
         self.ledger = ledger
         self.backfill_digest = backfill_digest
         self.clock = clock
-        self.wake = asyncio.Event()
+        self.wake = wake or asyncio.Event()  # set when rows were queued for this channel
         self._sent: deque[float] = deque()  # send times within the rate window
 
     @property
@@ -171,19 +171,28 @@ class Dispatcher:
     Several alerter workers may share one state directory (scale-out on one
     machine); they share the outbox, and a lock file makes sure only one of
     them delivers, so no message goes out twice. The others wait to take over.
+
+    It holds one wake event per configured channel from the start, before the
+    workers exist (they need an HTTP session, made inside the running loop):
+    the agent may queue and wake as soon as it runs, and no wake is lost.
     """
 
-    def __init__(self, workers: list[ChannelWorker], lock_path: Path) -> None:
-        self.workers = {worker.name: worker for worker in workers}
+    def __init__(self, channels: Iterable[str], lock_path: Path) -> None:
+        self.wakes = {name: asyncio.Event() for name in channels}
         self.lock_path = lock_path
+
+    def worker(self, settings: ChannelSettings, sender: Sender, ledger: Ledger, backfill_digest: float) -> ChannelWorker:
+        """The worker of one configured channel, listening to that channel's wake event."""
+        return ChannelWorker(settings, sender, ledger, backfill_digest, wake=self.wakes[settings.name])
 
     def wake(self, channels: set[str]) -> None:
         """New rows were queued for these channels."""
         for name in channels:
-            if name in self.workers:
-                self.workers[name].wake.set()
+            if name in self.wakes:
+                self.wakes[name].set()
 
-    async def run(self) -> None:
+    async def run(self, workers: list[ChannelWorker]) -> None:
+        """Run the workers (made by `worker`) once this process holds the delivery lock."""
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             while True:
@@ -192,6 +201,6 @@ class Dispatcher:
                     break
                 except BlockingIOError:
                     await asyncio.sleep(2.0)  # another alerter process delivers; take over when it stops
-            await asyncio.gather(*(worker.run() for worker in self.workers.values()))
+            await asyncio.gather(*(worker.run() for worker in workers))
         finally:
             os.close(fd)  # releases the lock

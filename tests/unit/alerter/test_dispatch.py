@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from services.alerter.channels import DeliveryError
-from services.alerter.dispatch import ChannelWorker, Dispatcher
+from services.alerter.dispatch import IDLE_WAIT, ChannelWorker, Dispatcher
 from services.alerter.decisions import Delivery
 from services.alerter.ledger import Ledger
 from services.alerter.settings import ChannelSettings
@@ -145,9 +145,12 @@ async def test_only_one_process_on_a_state_directory_delivers(tmp_path: Path) ->
             started.append(self.name)
             await asyncio.sleep(3600)
 
-    first = Dispatcher([Worker("first")], tmp_path / "delivery.lock")  # type: ignore[list-item]
-    second = Dispatcher([Worker("second")], tmp_path / "delivery.lock")  # type: ignore[list-item]
-    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    first = Dispatcher(["first"], tmp_path / "delivery.lock")
+    second = Dispatcher(["second"], tmp_path / "delivery.lock")
+    tasks = [
+        asyncio.create_task(first.run([Worker("first")])),  # type: ignore[list-item]
+        asyncio.create_task(second.run([Worker("second")])),  # type: ignore[list-item]
+    ]
     await asyncio.sleep(0.2)
     assert started == ["first"]
     tasks[0].cancel()
@@ -155,6 +158,35 @@ async def test_only_one_process_on_a_state_directory_delivers(tmp_path: Path) ->
     assert started == ["first", "second"]
     tasks[1].cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_wake_before_the_workers_exist_is_kept(tmp_path: Path) -> None:
+    """The agent may queue and wake before the delivery task has made the workers (they need
+    the HTTP session): the wake waits in the dispatcher for the channel's worker."""
+    ledger = Ledger(tmp_path / "alerter.sqlite3")
+    dispatcher = Dispatcher(["c"], tmp_path / "delivery.lock")
+    dispatcher.wake({"c", "unconfigured"})
+    made = dispatcher.worker(ChannelSettings(name="c", type="webhook"), FakeSender(), ledger, backfill_digest=3600.0)
+    assert made.wake.is_set()
+
+
+async def test_a_wake_delivers_at_once_not_at_the_next_idle_look(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "alerter.sqlite3")
+    sender = FakeSender()
+    dispatcher = Dispatcher(["c"], tmp_path / "delivery.lock")
+    running = asyncio.create_task(
+        dispatcher.run([dispatcher.worker(ChannelSettings(name="c", type="webhook"), sender, ledger, backfill_digest=3600.0)])
+    )
+    await asyncio.sleep(0.1)  # the worker looked, found nothing, and waits up to IDLE_WAIT
+    ledger.record([], [Delivery("c", "a1", "s", "each", {"alert_id": "a1"})])
+    dispatcher.wake({"c"})
+    started = asyncio.get_running_loop().time()
+    while not sender.sent and asyncio.get_running_loop().time() - started < IDLE_WAIT:
+        await asyncio.sleep(0.01)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert sender.sent == [(["a1"], False)]
+    assert asyncio.get_running_loop().time() - started < IDLE_WAIT / 2
 
 
 async def test_a_failing_endpoint_is_probed_with_one_message_not_all(tmp_path: Path, monkeypatch: Any) -> None:
