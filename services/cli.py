@@ -8,6 +8,7 @@ import click
 
 from services.alerter.commands import COMMANDS as ALERTER_COMMANDS
 from services.archive.commands import COMMANDS as ARCHIVE_COMMANDS
+from services.config_commands import COMMANDS as CONFIG_COMMANDS
 from services.common.cli_support import JikenboGroup, config_option, load
 from services.fetcher.commands import COMMANDS as FETCHER_COMMANDS
 from services.parser.commands import COMMANDS as PARSER_COMMANDS
@@ -58,7 +59,7 @@ def status(config_file: str | None, demo: bool) -> None:
     show_status(load(config_file), demo)
 
 
-for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS, *WEB_COMMANDS):
+for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS, *WEB_COMMANDS, *CONFIG_COMMANDS):
     main.add_command(command)
 
 

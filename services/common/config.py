@@ -1,76 +1,135 @@
-"""Configuration: one TOML file plus environment overrides.
+"""Configuration: one TOML file plus environment overrides, validated by declarative models.
 
 Lookup order (DESIGN.md section 4): `--config FILE`, else `$JIKENBO_CONFIG`,
-else `./jikenbo.toml`, else built-in defaults. Environment variables override
-the file. Every problem is reported as a `ConfigError` naming the file, the
-line and the problem, so a typo never surfaces as a stack trace.
+else `./jikenbo.toml`, else built-in defaults. `$JIKENBO_<SECTION>_<KEY>`
+overrides any key of the file (plus the older names in `LEGACY_ENV`). Each
+section is a model owned by the service it configures (services/*/settings.py,
+the common ones here); the models carry types and ranges, refuse unknown keys
+and NaN, and every problem is a `ConfigError` naming the file and line (or the
+variable), the key and the reason, so a typo never surfaces as a stack trace.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Callable, Mapping, NoReturn
 
-from services.common.durations import parse_duration
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError, create_model
+
+from services.common.durations import PositiveDuration, parse_duration
 from services.common.errors import ConfigError
 from services.common.pipeline import STAGES
+from services.fetcher.settings import FeedConfig, FetcherConfig
+from services.parser.settings import ParserConfig
 
 DEFAULT_FEED_URL = "https://blog.b-son.net/feeds/posts/default"
 DEFAULT_STATE_DIR = "~/.local/state/jikenbo"
 DEFAULT_TOPIC_PREFIX = "jikenbo"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-@dataclass(frozen=True)
-class FeedConfig:
-    """One feed to follow."""
-
-    name: str
-    url: str
-    interval: float = 300.0
-    labels: tuple[str, ...] = ()
-    headers: dict[str, str] = field(default_factory=dict)
-    min_interval: float | None = None  # bounds of the adaptive interval; None: interval / 2 (at least 60 s)
-    max_interval: float | None = None  # None: interval * 4
-    push: bool = True  # subscribe to the feed's WebSub hub when fetcher.websub_callback_url is set
-
-    @property
-    def interval_bounds(self) -> tuple[float, float]:
-        """(shortest, longest) interval the adaptive schedule may choose."""
-        low = self.min_interval if self.min_interval is not None else min(self.interval, max(60.0, self.interval / 2))
-        high = self.max_interval if self.max_interval is not None else self.interval * 4
-        return low, max(low, high)
-
-
-@dataclass(frozen=True)
-class FetcherConfig:
-    """Fetcher-wide settings; per-feed settings live in `FeedConfig`."""
-
-    allow_private_networks: bool = False
-    max_bytes: int = 10 * 1024 * 1024
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 60.0
-    max_redirects: int = 5
-    max_backoff: float = 3600.0
-    contact_url: str = "https://github.com/jikenbo/jikenbo"
-    max_connections: int = 100
-    per_host_concurrency: int = 2
-    per_host_delay: float = 1.0  # seconds between the starts of two requests to one host
-    websub_callback_url: str | None = None  # public base URL the hub calls back; unset: no push
-    websub_listen: str = "127.0.0.1:8089"  # where the callback server listens
-    websub_lease: float = 10 * 86400.0  # lease asked of the hub; renewed before it ends
-
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 # `[broker]` keys of Kafka security; `$JIKENBO_KAFKA_<KEY>` overrides each (plus $JIKENBO_KAFKA_SASL_PASSWORD).
 SECURITY_KEYS = ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file", "ssl_cafile", "ssl_certfile", "ssl_keyfile")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def one_of(*choices: str, upper: bool = False) -> Any:
+    """A string field that must be one of `choices` (compared in upper case with `upper`)."""
+
+    def check(value: str) -> str:
+        value = value.upper() if upper else value
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+def _kafka_url(url: str | None) -> str | None:
+    if url and not url.startswith("kafka://"):
+        raise ValueError(f"expected 'kafka://host:port', got {url!r}")
+    return url or None
+
+
+def _topic_prefix(prefix: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
+        raise ValueError("only letters, digits, '.', '_' and '-' allowed")
+    return prefix
+
+
+class BrokerSection(BaseModel):
+    """`[broker]`: where Kafka is and how to authenticate; no url means the embedded broker."""
+
+    model_config = STRICT
+    url: Annotated[str | None, AfterValidator(_kafka_url)] = None
+    topic_prefix: Annotated[str, AfterValidator(_topic_prefix)] = DEFAULT_TOPIC_PREFIX
+    partitions: Annotated[int, Field(ge=1)] = 4
+    security_protocol: one_of(*SECURITY_PROTOCOLS, upper=True) = "PLAINTEXT"  # type: ignore[valid-type]
+    sasl_mechanism: one_of(*SASL_MECHANISMS, upper=True) = "PLAIN"  # type: ignore[valid-type]
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None  # from $JIKENBO_KAFKA_SASL_PASSWORD only, never the file
+    sasl_password_file: str | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+
+class StateSection(BaseModel):
+    """`[state]`: the directory of every service's SQLite files."""
+
+    model_config = STRICT
+    dir: str = DEFAULT_STATE_DIR
+
+
+class LogSection(BaseModel):
+    """`[log]`."""
+
+    model_config = STRICT
+    level: one_of(*LOG_LEVELS, upper=True) = "INFO"  # type: ignore[valid-type]
+    format: one_of("text", "json") = "text"  # type: ignore[valid-type]
+
+
+def _port(port: int) -> int:
+    if not 0 <= port <= 65535:
+        raise ValueError(f"expected a port number (0 disables), got {port}")
+    return port
+
+
+Port = Annotated[int, AfterValidator(_port)]
+MetricsSection = create_model(
+    "MetricsSection",
+    __config__=STRICT,
+    __doc__="`[metrics]`: where each service serves /metrics, /healthz and /readyz; port 0 disables it.",
+    host=(str, "127.0.0.1"),
+    ready_max_lag=(Annotated[int, Field(ge=0)], 1000),  # a consumer this many messages behind is not ready
+    lag_interval=(PositiveDuration, 15.0),  # seconds between two consumer-lag measurements
+    **{f"{stage.name}_port": (Port, stage.metrics_port) for stage in STAGES},  # type: ignore[arg-type]
+)
+
+# The sections this module validates, each by the model of the service it configures.
+SECTIONS: dict[str, Any] = {
+    "broker": BrokerSection, "state": StateSection, "log": LogSection, "fetcher": FetcherConfig, "parser": ParserConfig,
+    "metrics": MetricsSection,
+}
+# Sections whose owners validate them elsewhere: `[[feeds]]` below, `[[subscriptions]]` by
+# services.alerter.subscriptions, `[alerter]` and `[channels]` by services.alerter.settings.
+KNOWN_SECTIONS = {*SECTIONS, "feeds", "subscriptions", "alerter", "channels"}
+# Names older than `$JIKENBO_<SECTION>_<KEY>`, still honoured (the new name wins when both are set).
+LEGACY_ENV = {
+    "JIKENBO_TOPIC_PREFIX": ("broker", "topic_prefix"),
+    "JIKENBO_ALLOW_PRIVATE_NETWORKS": ("fetcher", "allow_private_networks"),
+    "JIKENBO_SUBSCRIPTIONS_FILE": ("alerter", "subscriptions_file"),
+    **{f"JIKENBO_KAFKA_{key.upper()}": ("broker", key) for key in (*SECURITY_KEYS, "sasl_password")},
+}
+NOT_KEYS = {"JIKENBO_METRICS_PORT"}  # this process's port whichever service it runs, not a `[metrics]` key
 
 
 @dataclass(frozen=True)
@@ -96,15 +155,6 @@ class KafkaSecurity:
     @property
     def ssl(self) -> bool:
         return self.protocol in ("SSL", "SASL_SSL")
-
-
-@dataclass(frozen=True)
-class ParserConfig:
-    """Limits that keep one hostile or pathological post from stalling the parser (DESIGN.md section 5)."""
-
-    max_post_chars: int = 1_000_000  # longer post texts are dead-lettered, not parsed
-    post_deadline: float = 10.0  # seconds of parsing one post may take before it is dead-lettered
-    max_incidents: int = 100  # incidents published per post; the excess is reported in a dead letter
 
 
 @dataclass(frozen=True)
@@ -144,8 +194,11 @@ class Config:
     feeds: tuple[FeedConfig, ...] = (FeedConfig(name="b-son", url=DEFAULT_FEED_URL),)
     subscriptions: tuple[dict[str, Any], ...] = ()
     subscriptions_file: Path | None = None
-    raw: dict[str, Any] = field(default_factory=dict)  # the parsed file, for sections a service reads itself
+    raw: dict[str, Any] = field(default_factory=dict)  # the file with the environment laid over it, for sections a service reads itself
     text: str = ""  # the file's text, so those sections can report line numbers too
+    env: dict[str, str] = field(default_factory=dict, repr=False)  # the environment it was read with
+    sources: dict[str, str] = field(default_factory=dict)  # "section.key" -> the variable that set it ("$JIKENBO_…")
+    sections: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated section models, for `config show`
 
     @property
     def embedded(self) -> bool:
@@ -168,18 +221,6 @@ def find_config_file(explicit: str | os.PathLike[str] | None) -> Path | None:
         return path
     local = Path("jikenbo.toml")
     return local if local.is_file() else None
-
-
-def load_config(explicit: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
-    """Read the configuration file (if any) and apply environment overrides."""
-    env = dict(os.environ if env is None else env)
-    path = find_config_file(explicit)
-    text, data = "", {}
-    if path is not None:
-        text = _read_text(path)
-        data = parse_toml(text, str(path))
-    reader = ConfigReader(str(path) if path else "<defaults>", text)
-    return reader.build(data, env)
 
 
 def parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -243,259 +284,211 @@ def locate_line(text: str, table: str | None, index: int | None, key: str | None
     return start + 1 if table is not None else None
 
 
-KNOWN_SECTIONS = {"broker", "state", "log", "fetcher", "parser", "feeds", "subscriptions", "alerter", "channels", "metrics"}
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+def section_keys(model: Any) -> tuple[str, ...]:
+    """The keys a section model accepts, as written in the file (aliases where a field has one)."""
+    if dataclasses.is_dataclass(model):
+        return tuple(f.name for f in dataclasses.fields(model))
+    return tuple(info.alias or name for name, info in model.model_fields.items())
 
 
-class ConfigReader:
-    """Turns parsed TOML into a `Config`, raising errors that name the line.
+def overlay_env(data: dict[str, Any], env: Mapping[str, str], section: str, keys: tuple[str, ...],
+                sources: dict[str, str], legacy: Mapping[str, tuple[str, str]] = LEGACY_ENV) -> None:
+    """Lay `$JIKENBO_<SECTION>_<KEY>` (and the legacy names) over `data[section]`; an empty value unsets the key.
 
-    Services that own a section (say `[alerter]` or `[channels]`) read it from
-    `Config.raw` with `ConfigReader(config.source, config.text)` so their
-    errors name the line the same way.
+    A variable under the section's prefix that names no key is refused, so a
+    typo in a container's environment is as loud as one in the file.
     """
+    prefix = f"JIKENBO_{section.upper()}_"
+    wanted = {var: key for var, (owner, key) in legacy.items() if owner == section}
+    wanted |= {prefix + key.upper(): key for key in keys}
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):
+        return
+    for var in sorted(wanted, key=lambda name: name.startswith(prefix)):  # the new names last: they win
+        if var in env:
+            key = wanted[var]
+            if env[var] == "":
+                table.pop(key, None)
+            else:
+                table[key] = env[var]
+            sources[f"{section}.{key}"] = f"${var}"
+    for var in env:
+        if var.startswith(prefix) and var not in wanted and var not in NOT_KEYS:
+            raise ConfigError(f"${var}: unknown key {section}.{var[len(prefix):].lower()} (expected one of: {', '.join(keys)})")
 
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.text = text
 
-    def fail(self, problem: str, table: str | None = None, index: int | None = None, key: str | None = None) -> None:
+def _problem(error: Any, keys: tuple[str, ...]) -> str:
+    """One pydantic error as the reason a person reads."""
+    kind, given, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"unknown key (expected one of: {', '.join(keys)})"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most", "less_than": "less than"}
+        limit = next(iter(ctx.values()))
+        return f"must be {words[kind]} {limit}, got {given!r}"
+    if kind == "missing":
+        return "missing (required)"
+    if kind == "finite_number":
+        return f"expected a finite number, got {given!r}"
+    wanted = {"int": "an integer", "bool": "true or false", "string": "a string", "float": "a number", "list": "a list",
+              "tuple": "a list", "dict": "a table", "too": "more values"}
+    for prefix, words in wanted.items():
+        if kind.startswith(prefix):
+            return f"expected {words}, got {given!r}"
+    return f"{error['msg']}, got {given!r}"
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a section's values came from, so a refusal names the line or the variable."""
+
+    name: str  # the file, or "<defaults>"
+    text: str  # the file's text
+    sources: Mapping[str, str]  # "section.key" -> "$VARIABLE" for values the environment set
+
+    def where(self, table: str | None, index: int | None, key: str | None) -> str:
+        variable = self.sources.get(".".join(p for p in (table, key) if p)) if index is None else None
+        if variable:
+            return variable
         line = locate_line(self.text, table, index, key) if self.text else None
-        where = f"{self.name}:{line}" if line else self.name
+        return f"{self.name}:{line}" if line else self.name
+
+    def refuse(self, problem: str, table: str | None = None, index: int | None = None, key: str | None = None) -> NoReturn:
         what = ".".join(p for p in (table, f"#{index + 1}" if index is not None else None, key) if p)
-        raise ConfigError(f"{where}: {what + ': ' if what else ''}{problem}")
+        raise ConfigError(f"{self.where(table, index, key)}: {what + ': ' if what else ''}{problem}")
 
-    def table(self, data: dict[str, Any], name: str) -> dict[str, Any]:
-        value = data.get(name, {})
+    def validate(self, model: Any, value: Any, table: str, index: int | None = None,
+                 strip: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc) -> Any:
+        """`value` validated against `model`; the first problem in file order becomes a `ConfigError`."""
         if not isinstance(value, dict):
-            self.fail(f"expected a table [{name}]", key=name)
-        return value
-
-    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: tuple,
-            minimum: int | None = None) -> Any:
-        """table[key] checked against `kind` (and, for a count or a size, `minimum`)."""
-        value = table.get(key, default)
-        if value is not default and not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            self.fail(f"expected {names}, got {value!r}", *where, key=key)
-        if minimum is not None and value < minimum:
-            self.fail(f"must be at least {minimum}, got {value!r}", *where, key=key)
-        return value
-
-    def duration(self, table: dict[str, Any], key: str, default: float, where: tuple, positive: bool = True) -> float:
-        """A duration ("90s", "5m", a number of seconds); zero only where `positive` is False."""
-        if key not in table:
-            return default
+            self.refuse(f"expected a table [{table}]", table, index)
         try:
-            seconds = parse_duration(table[key])
-        except ValueError as exc:
-            self.fail(str(exc), *where, key=key)
-            raise AssertionError("unreachable")
-        if positive and seconds <= 0:
-            self.fail(f"must be longer than zero, got {table[key]!r}", *where, key=key)
-        return seconds
+            return _adapter(model).validate_python(value)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                loc = strip(tuple(error["loc"]))
+                key = str(loc[0]) if loc else None
+                where = self.where(table, index, key)
+                line = int(where.rsplit(":", 1)[1]) if where.startswith(self.name + ":") else 0
+                problems.append((line, key, _problem(error, section_keys(model))))
+            line, key, problem = min(problems, key=lambda p: p[0])
+            self.refuse(problem, table, index, key)
 
-    def build(self, data: dict[str, Any], env: dict[str, str]) -> Config:
-        for key in data:
-            if key not in KNOWN_SECTIONS:
-                self.fail(f"unknown section (expected one of: {', '.join(sorted(KNOWN_SECTIONS))})", key=key, table=None)
-        broker = self.table(data, "broker")
-        state = self.table(data, "state")
-        log = self.table(data, "log")
-        alerter = self.table(data, "alerter")
-        url = self.get(broker, "url", str, None, ("broker", None)) or None
-        prefix = self.get(broker, "topic_prefix", str, DEFAULT_TOPIC_PREFIX, ("broker", None))
-        partitions = self.get(broker, "partitions", int, 4, ("broker", None))
-        state_dir = self.get(state, "dir", str, DEFAULT_STATE_DIR, ("state", None))
-        level = self.get(log, "level", str, "INFO", ("log", None)).upper()
-        fmt = self.get(log, "format", str, "text", ("log", None))
-        subs_file = self.get(alerter, "subscriptions_file", str, None, ("alerter", None))
-        fetcher = self.fetcher(self.table(data, "fetcher"))
-        parser = self.parser(self.table(data, "parser"))
-        feeds = self.feeds(data.get("feeds"))
-        subscriptions = self.subscriptions(data.get("subscriptions"))
 
-        url = env.get("JIKENBO_BROKER_URL", url) or None
-        prefix = env.get("JIKENBO_TOPIC_PREFIX", prefix)
-        state_dir = env.get("JIKENBO_STATE_DIR", state_dir)
-        level = env.get("JIKENBO_LOG_LEVEL", level).upper()
-        fmt = env.get("JIKENBO_LOG_FORMAT", fmt)
-        subs_file = env.get("JIKENBO_SUBSCRIPTIONS_FILE", subs_file)
-        if "JIKENBO_ALLOW_PRIVATE_NETWORKS" in env:
-            fetcher = _replace(fetcher, allow_private_networks=_env_bool(env, "JIKENBO_ALLOW_PRIVATE_NETWORKS"))
-        if env.get("JIKENBO_FEEDS"):
-            feeds = _feeds_from_env(env["JIKENBO_FEEDS"], env.get("JIKENBO_FEED_INTERVAL"))
-        if url and not url.startswith("kafka://"):
-            raise ConfigError(f"{self.name}: broker.url: expected 'kafka://host:port', got {url!r}")
-        if not re.fullmatch(r"[A-Za-z0-9._-]+", prefix):
-            raise ConfigError(f"{self.name}: broker.topic_prefix: only letters, digits, '.', '_' and '-' allowed")
-        if level not in LOG_LEVELS:
-            raise ConfigError(f"{self.name}: log.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
-        if fmt not in ("text", "json"):
-            raise ConfigError(f"{self.name}: log.format: expected 'text' or 'json', got {fmt!r}")
-        if partitions < 1:
-            self.fail("must be at least 1", "broker", None, "partitions")
-        security = self.security(broker, env)
-        metrics = self.metrics(self.table(data, "metrics"), env)
-        return Config(
-            source=self.name,
-            broker_url=url,
-            topic_prefix=prefix,
-            partitions=partitions,
-            security=security,
-            metrics=metrics,
-            state_dir=Path(state_dir).expanduser(),
-            log_level=level,
-            log_format=fmt,
-            fetcher=fetcher,
-            parser=parser,
-            feeds=feeds,
-            subscriptions=subscriptions,
-            subscriptions_file=Path(subs_file).expanduser() if subs_file else None,
-            raw=data,
-            text=self.text,
-        )
+def load_config(explicit: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read the configuration file (if any), lay the environment over it and validate every section."""
+    env = dict(os.environ if env is None else env)
+    path = find_config_file(explicit)
+    text, data = "", {}
+    if path is not None:
+        text = _read_text(path)
+        data = parse_toml(text, str(path))
+    return build_config(str(path) if path else "<defaults>", text, data, env)
 
-    def fetcher(self, table: dict[str, Any]) -> FetcherConfig:
-        where = ("fetcher", None)
-        defaults = FetcherConfig()
-        return FetcherConfig(
-            allow_private_networks=self.get(table, "allow_private_networks", bool, False, where),
-            max_bytes=self.get(table, "max_bytes", int, defaults.max_bytes, where, minimum=1024),
-            connect_timeout=self.duration(table, "connect_timeout", defaults.connect_timeout, where),
-            read_timeout=self.duration(table, "read_timeout", defaults.read_timeout, where),
-            total_timeout=self.duration(table, "total_timeout", defaults.total_timeout, where),
-            max_redirects=self.get(table, "max_redirects", int, defaults.max_redirects, where, minimum=0),
-            max_backoff=self.duration(table, "max_backoff", defaults.max_backoff, where),
-            contact_url=self.get(table, "contact_url", str, defaults.contact_url, where),
-            max_connections=self.get(table, "max_connections", int, defaults.max_connections, where, minimum=1),
-            per_host_concurrency=self.get(table, "per_host_concurrency", int, defaults.per_host_concurrency, where, minimum=1),
-            per_host_delay=self.duration(table, "per_host_delay", defaults.per_host_delay, where, positive=False),
-            websub_callback_url=self.get(table, "websub_callback_url", str, None, where) or None,
-            websub_listen=self.get(table, "websub_listen", str, defaults.websub_listen, where),
-            websub_lease=self.duration(table, "websub_lease", defaults.websub_lease, where),
-        )
 
-    def parser(self, table: dict[str, Any]) -> ParserConfig:
-        where = ("parser", None)
-        defaults = ParserConfig()
-        for key in table:
-            if key not in ("max_post_chars", "post_deadline", "max_incidents"):
-                self.fail("unknown key (expected max_post_chars, post_deadline or max_incidents)", *where, key=key)
-        return ParserConfig(
-            max_post_chars=self.get(table, "max_post_chars", int, defaults.max_post_chars, where, minimum=1000),
-            post_deadline=self.duration(table, "post_deadline", defaults.post_deadline, where),
-            max_incidents=self.get(table, "max_incidents", int, defaults.max_incidents, where, minimum=1),
-        )
-
-    def security(self, broker: dict[str, Any], env: dict[str, str]) -> KafkaSecurity:
-        """`[broker]` security keys, each overridden by `$JIKENBO_KAFKA_<KEY>`."""
-        where = ("broker", None)
-        values = {key: env.get(f"JIKENBO_KAFKA_{key.upper()}") or self.get(broker, key, str, None, where) for key in SECURITY_KEYS}
-        protocol = (values["security_protocol"] or "PLAINTEXT").upper()
-        mechanism = (values["sasl_mechanism"] or "PLAIN").upper()
-        if protocol not in SECURITY_PROTOCOLS:
-            self.fail(f"expected one of {', '.join(SECURITY_PROTOCOLS)}, got {protocol!r}", "broker", None, "security_protocol")
-        if mechanism not in SASL_MECHANISMS:
-            self.fail(f"expected one of {', '.join(SASL_MECHANISMS)}, got {mechanism!r}", "broker", None, "sasl_mechanism")
-        password = env.get("JIKENBO_KAFKA_SASL_PASSWORD") or _read_secret(values["sasl_password_file"], self.name)
-        security = KafkaSecurity(
-            protocol=protocol, sasl_mechanism=mechanism, sasl_username=values["sasl_username"], sasl_password=password,
-            ssl_cafile=values["ssl_cafile"], ssl_certfile=values["ssl_certfile"], ssl_keyfile=values["ssl_keyfile"],
-        )
-        if security.sasl and not (security.sasl_username and security.sasl_password):
-            self.fail(
-                f"{protocol} needs sasl_username and a password ($JIKENBO_KAFKA_SASL_PASSWORD or sasl_password_file)",
-                "broker", None, "security_protocol",
-            )
-        return security
-
-    def metrics(self, table: dict[str, Any], env: dict[str, str]) -> MetricsConfig:
-        """`[metrics]`, with `$JIKENBO_METRICS_HOST` and `$JIKENBO_METRICS_PORT` on top."""
-        where = ("metrics", None)
-        defaults = MetricsConfig()
-        ports = {stage.name: self.get(table, f"{stage.name}_port", int, stage.metrics_port, where) for stage in STAGES}
-        for name, port in ports.items():
-            if not 0 <= port <= 65535:
-                self.fail(f"expected a port number (0 disables), got {port}", "metrics", None, f"{name}_port")
-        override = env.get("JIKENBO_METRICS_PORT")
-        if override is not None and not (override.isdigit() and int(override) <= 65535):
-            raise ConfigError(f"$JIKENBO_METRICS_PORT: expected a port number (0 disables), got {override!r}")
-        return MetricsConfig(
-            host=env.get("JIKENBO_METRICS_HOST") or self.get(table, "host", str, defaults.host, where),
+def build_config(name: str, text: str, data: dict[str, Any], env: dict[str, str]) -> Config:
+    """The `Config` of parsed TOML `data` under `env`; raise `ConfigError` naming the line or variable."""
+    place = Place(name, text, {})
+    for key in data:
+        if key not in KNOWN_SECTIONS:
+            place.refuse(f"unknown section (expected one of: {', '.join(sorted(KNOWN_SECTIONS))})", key=key)
+    broker_table = data.get("broker", {})
+    if isinstance(broker_table, dict) and "sasl_password" in broker_table:
+        place.refuse("never in the file: use $JIKENBO_KAFKA_SASL_PASSWORD or sasl_password_file", "broker", None, "sasl_password")
+    data, sources = copy.deepcopy(data), {}
+    for section, model in SECTIONS.items():
+        overlay_env(data, env, section, section_keys(model), sources)
+    place = Place(name, text, sources)
+    sections = {section: place.validate(model, data.get(section, {}), section) for section, model in SECTIONS.items()}
+    broker, log, metrics = sections["broker"], sections["log"], sections["metrics"]
+    feeds = _feeds(place, data.get("feeds"))
+    if env.get("JIKENBO_FEEDS"):
+        feeds = _feeds_from_env(env["JIKENBO_FEEDS"], env.get("JIKENBO_FEED_INTERVAL"))
+        sources["JIKENBO_FEEDS"] = "$JIKENBO_FEEDS"
+    subscriptions = data.get("subscriptions", [])
+    if not isinstance(subscriptions, list):
+        place.refuse("expected [[subscriptions]] entries", key="subscriptions")
+    alerter = data.get("alerter", {})
+    subs_file = env.get("JIKENBO_ALERTER_SUBSCRIPTIONS_FILE") or env.get("JIKENBO_SUBSCRIPTIONS_FILE") or (
+        alerter.get("subscriptions_file") if isinstance(alerter, dict) else None
+    )
+    override = env.get("JIKENBO_METRICS_PORT")
+    if override is not None and not (override.isdigit() and int(override) <= 65535):
+        raise ConfigError(f"$JIKENBO_METRICS_PORT: expected a port number (0 disables), got {override!r}")
+    return Config(
+        source=name,
+        broker_url=broker.url,
+        topic_prefix=broker.topic_prefix,
+        partitions=broker.partitions,
+        security=_security(place, broker),
+        metrics=MetricsConfig(
+            host=metrics.host, ports={stage.name: getattr(metrics, f"{stage.name}_port") for stage in STAGES},
             port_override=int(override) if override is not None else None,
-            ready_max_lag=self.get(table, "ready_max_lag", int, defaults.ready_max_lag, where, minimum=0),
-            lag_interval=self.duration(table, "lag_interval", defaults.lag_interval, where),
-            ports=ports,
+            ready_max_lag=metrics.ready_max_lag, lag_interval=metrics.lag_interval,
+        ),
+        state_dir=Path(sections["state"].dir).expanduser(),
+        log_level=log.level,
+        log_format=log.format,
+        fetcher=sections["fetcher"],
+        parser=sections["parser"],
+        feeds=feeds,
+        subscriptions=tuple(subscriptions),
+        subscriptions_file=Path(str(subs_file)).expanduser() if subs_file else None,
+        raw=data,
+        text=text,
+        env=env,
+        sources=sources,
+        sections={**sections, "feeds": feeds},
+    )
+
+
+def _security(place: Place, broker: BrokerSection) -> KafkaSecurity:
+    """`[broker]` security keys as the Kafka clients take them; the password from the environment or its file."""
+    password = broker.sasl_password.get_secret_value() if broker.sasl_password else None
+    if not password and broker.sasl_password_file:
+        path = Path(broker.sasl_password_file).expanduser()
+        try:
+            password = path.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            place.refuse(f"cannot read {path} ({exc.strerror})", "broker", None, "sasl_password_file")
+    security = KafkaSecurity(
+        protocol=broker.security_protocol, sasl_mechanism=broker.sasl_mechanism, sasl_username=broker.sasl_username,
+        sasl_password=password, ssl_cafile=broker.ssl_cafile, ssl_certfile=broker.ssl_certfile, ssl_keyfile=broker.ssl_keyfile,
+    )
+    if security.sasl and not (security.sasl_username and security.sasl_password):
+        place.refuse(
+            f"{security.protocol} needs sasl_username and a password ($JIKENBO_KAFKA_SASL_PASSWORD or sasl_password_file)",
+            "broker", None, "security_protocol",
         )
-
-    def feeds(self, value: Any) -> tuple[FeedConfig, ...]:
-        if value is None:
-            return Config().feeds
-        if not isinstance(value, list):
-            self.fail("expected [[feeds]] entries", key="feeds")
-        feeds: list[FeedConfig] = []
-        for index, item in enumerate(value):
-            where = ("feeds", index)
-            if not isinstance(item, dict):
-                self.fail("expected a table of feed settings", *where)
-            url = self.get(item, "url", str, None, where)
-            if not url:
-                self.fail("missing 'url'", *where)
-            if not re.match(r"https?://", url):
-                self.fail(f"expected an http(s) URL, got {url!r}", *where, key="url")
-            name = self.get(item, "name", str, None, where) or _name_from_url(url)
-            labels = self.get(item, "labels", list, [], where)
-            headers = self.get(item, "headers", dict, {}, where)
-            feeds.append(
-                FeedConfig(
-                    name=name,
-                    url=url,
-                    interval=self.duration(item, "interval", 300.0, where),
-                    labels=tuple(str(label) for label in labels),
-                    headers={str(k): str(v) for k, v in headers.items()},
-                    min_interval=self.duration(item, "min_interval", None, where),  # type: ignore[arg-type]
-                    max_interval=self.duration(item, "max_interval", None, where),  # type: ignore[arg-type]
-                    push=self.get(item, "push", bool, True, where),
-                )
-            )
-        names = [feed.name for feed in feeds]
-        for index, name in enumerate(names):
-            if names.index(name) != index:
-                self.fail(f"duplicate feed name {name!r}", "feeds", index, "name")
-        return tuple(feeds)
-
-    def subscriptions(self, value: Any) -> tuple[dict[str, Any], ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.fail("expected [[subscriptions]] entries", key="subscriptions")
-        return tuple(value)
+    return security
 
 
-def _replace(fetcher: FetcherConfig, **changes: Any) -> FetcherConfig:
-    from dataclasses import replace
-
-    return replace(fetcher, **changes)
-
-
-def _env_bool(env: dict[str, str], key: str) -> bool:
-    value = env[key].strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigError(f"${key}: expected true or false, got {env[key]!r}")
-
-
-def _read_secret(path: str | None, source: str) -> str | None:
-    """The stripped content of a secret file; the error names the file, never the value."""
-    if not path:
-        return None
-    try:
-        return Path(path).expanduser().read_text(encoding="utf-8").strip() or None
-    except OSError as exc:
-        raise ConfigError(f"{source}: broker.sasl_password_file: cannot read {path} ({exc.strerror})") from None
+def _feeds(place: Place, value: Any) -> tuple[FeedConfig, ...]:
+    """`[[feeds]]`, each validated by `FeedConfig`; a feed without a name is named after its host."""
+    if value is None:
+        return Config().feeds
+    if not isinstance(value, list):
+        place.refuse("expected [[feeds]] entries", key="feeds")
+    feeds: list[FeedConfig] = []
+    for index, item in enumerate(value):
+        if isinstance(item, dict) and "name" not in item:
+            if not isinstance(item.get("url"), str):
+                place.refuse("missing 'url'", "feeds", index)
+            item = {**item, "name": _name_from_url(item["url"])}
+        feeds.append(place.validate(FeedConfig, item, "feeds", index))
+    names = [feed.name for feed in feeds]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            place.refuse(f"duplicate feed name {name!r}", "feeds", index, "name")
+    return tuple(feeds)
 
 
 def _name_from_url(url: str) -> str:

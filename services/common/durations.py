@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -32,3 +35,14 @@ def parse_duration(value: str | int | float) -> float:
             return float(text)
         raise ValueError(f"expected a duration such as '5m', '90s' or '1h30m', got {value!r}")
     return total
+
+
+def _positive(seconds: float) -> float:
+    if seconds <= 0:
+        raise ValueError(f"must be longer than zero, got {seconds:g}s")
+    return seconds
+
+
+# Field types of the configuration models: the syntax above, zero allowed or not.
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[float, BeforeValidator(parse_duration), AfterValidator(_positive)]

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from services.alerter.settings import load_settings
+from services.alerter.settings import CHANNEL_MODELS, AlerterSection, load_settings
 from services.cli import main
-from services.common.config import KNOWN_SECTIONS, SECURITY_KEYS, load_config
+from services.common.config import KNOWN_SECTIONS, LEGACY_ENV, SECTIONS, load_config, section_keys
 from services.common.topics import Topics
+from services.fetcher.settings import FeedConfig
 
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -33,31 +34,23 @@ JIKENBO_SERVICES = ("fetcher", "parser", "alerter")
 
 
 def env_vars_read_by_code() -> set[str]:
-    """Every JIKENBO_* variable named in the code, with the per-key Kafka security ones spelled out."""
-    names = {name for text in SOURCES.values() for name in re.findall(r"JIKENBO_[A-Z_]*[A-Z]", text)}
-    names.discard("JIKENBO_KAFKA")  # the f-string prefix of the ones below
-    return names | {f"JIKENBO_KAFKA_{key.upper()}" for key in SECURITY_KEYS}
+    """Every JIKENBO_* variable named in the code (not the prefixes of generated names, such as `JIKENBO_CHANNELS_<NAME>`)."""
+    return {name for text in SOURCES.values() for name in re.findall(r"JIKENBO_[A-Z_]*[A-Z](?![A-Z_]*_[<*{\"'])", text)}
+
+
+def section_models() -> dict[str, Any]:
+    """Every section's model: the common ones, `[[feeds]]`, `[alerter]` and each channel type."""
+    return {**SECTIONS, "feeds": FeedConfig, "alerter": AlerterSection, **{f"channels.{k}": m for k, m in CHANNEL_MODELS.items()}}
+
+
+def generated_env_vars() -> set[str]:
+    """`$JIKENBO_<SECTION>_<KEY>` of every key of the sections the environment can set, and their legacy names."""
+    return set(LEGACY_ENV) | {f"JIKENBO_{section.upper()}_{key.upper()}" for section in (*SECTIONS, "alerter") for key in section_keys(section_models()[section])}
 
 
 def config_keys_read_by_code() -> set[str]:
-    """Keys read through ConfigReader: `reader.get(table, "key", ...)`, `.duration(...)`, `_secret(..., "what", ...)`."""
-    keys: set[str] = set(SECURITY_KEYS)
-    for path, text in SOURCES.items():
-        if "ConfigReader" not in text:
-            continue
-        for node in ast.walk(ast.parse(text, str(path))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if (
-                isinstance(func, ast.Attribute) and func.attr in ("get", "duration")
-                and isinstance(func.value, ast.Name) and func.value.id in ("self", "reader")
-                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
-            ):
-                keys.add(node.args[1].value)
-            if isinstance(func, ast.Name) and func.id == "_secret" and isinstance(node.args[3], ast.Constant):
-                keys |= {f"{node.args[3].value}_env", f"{node.args[3].value}_file"}
-    return keys
+    """Every key a section model accepts (the SASL password excepted: never in the file)."""
+    return {key for model in section_models().values() for key in section_keys(model)} - {"sasl_password"}
 
 
 def subcommands() -> set[str]:
@@ -98,7 +91,7 @@ def test_each_service_keeps_its_state_in_its_own_volume() -> None:
 
 
 def test_compose_and_dockerfile_set_only_variables_the_code_reads() -> None:
-    known = env_vars_read_by_code()
+    known = env_vars_read_by_code() | generated_env_vars()
     for name, service in jikenbo_services().items():
         environment = service["environment"]
         for variable in environment:
@@ -180,6 +173,10 @@ def test_every_section_is_documented_in_the_example(section: str) -> None:
 @pytest.mark.parametrize("variable", sorted(env_vars_read_by_code()))
 def test_every_environment_variable_is_documented(variable: str) -> None:
     assert variable in README or variable in EXAMPLE, f"{variable} is read by the code but documented nowhere"
+
+
+def test_the_generated_variables_are_documented() -> None:
+    assert "JIKENBO_<SECTION>_<KEY>" in README and "JIKENBO_CHANNELS_<NAME>_<KEY>" in README
 
 
 def test_every_kafka_client_gets_the_security_options() -> None:
