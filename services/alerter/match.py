@@ -135,6 +135,18 @@ class _Automaton:
         """Ids of the keys occurring in any of the texts (each once, however often it occurs)."""
         return {key_id for text in texts for _, key_id in self._automaton.iter(text)}
 
+    def single_field_hits(self, ids: set[int], pairs: list[_Pair]) -> list[int]:
+        """Subscriptions of the found keys for which this field is the only text field they list."""
+        hits: list[int] = []
+        for k in ids:
+            hits.extend(self.alone[k])
+            by_pair = self.with_pair[k]
+            if by_pair:
+                for p in pairs:
+                    if p in by_pair:
+                        hits.extend(by_pair[p])
+        return hits
+
 
 class _Ladder:
     """Subscriptions sorted by `min_affected`: those an affected count reaches are one slice."""
@@ -238,67 +250,92 @@ class SubscriptionIndex:
         return self.matches_facts(facts(incident))
 
     def matches_facts(self, f: Facts) -> list[tuple[Subscription, list[Why]]]:
-        pairs = [(f.sector, None)]
-        for t in f.incident_types:
-            pairs += ((None, t), (f.sector, t))
-        ladders = self._structured_only
-        candidates = [i for p in pairs if p in ladders for i in ladders[p].reached(f.count)]
-        excluded = set(self._exclude_sector.get(f.sector, ()))
-        excluded.update(*(self._exclude_type.get(code, ()) for code in f.incident_types))
+        """`matches` on an incident already turned into `Facts`: find the candidates, drop the
+        excluded and those under their threshold, and say why each of the others matched."""
+        pairs = _incident_pairs(f)
         found = {
             "vendors": self._automata["vendors"].found(f.vendors),
             "organizations": self._automata["organizations"].found((f.organization,)),
             "keywords": self._automata["keywords"].found((f.text,)),
         }
+        candidates = self._candidates(f, pairs, found)
+        excluded = self._excluded(f, found)
+        return self._matched_on(f, [i for i in candidates if i not in excluded], found)
+
+    def _candidates(self, f: Facts, pairs: list[_Pair], found: dict[str, set[int]]) -> list[int]:
+        """Subscriptions whose every constrained field has a hit (thresholds of text subscriptions aside), in order."""
+        ladders = self._structured_only
+        candidates = [i for p in pairs if p in ladders for i in ladders[p].reached(f.count)]
         multi: list[set[int]] = []
         for name, ids in found.items():
             if ids:
                 automaton = self._automata[name]
-                for k in ids:
-                    candidates.extend(automaton.alone[k])
-                    by_pair = automaton.with_pair[k]
-                    if by_pair:
-                        for p in pairs:
-                            if p in by_pair:
-                                candidates.extend(by_pair[p])
+                candidates.extend(automaton.single_field_hits(ids, pairs))
                 multi.append(set().union(*(automaton.multi[k] for k in ids)))
-                excluded.update(*(automaton.excluding[k] for k in ids))
         if any(multi):
-            structured_text = set().union(*(self._structured_text.get(p, ()) for p in pairs))
-            need, has_structured = self._text_need, self._has_structured
-            counts = Counter(i for hits in multi for i in hits)
-            candidates += [i for i, n in counts.items() if n == need[i] and (not has_structured[i] or i in structured_text)]
+            candidates += self._multi_field_hits(multi, pairs)
         if f.count is not None:
             candidates += self._thresholds.reached(f.count)
-        candidates = sorted(set(candidates))  # a subscription can sit under several of the pairs
+        return sorted(set(candidates))  # a subscription can sit under several of the pairs
+
+    def _multi_field_hits(self, multi: list[set[int]], pairs: list[_Pair]) -> list[int]:
+        """Subscriptions listing several text fields, with a hit on each (and on their sector/type part)."""
+        structured_text = set().union(*(self._structured_text.get(p, ()) for p in pairs))
+        need, has_structured = self._text_need, self._has_structured
+        counts = Counter(i for hits in multi for i in hits)
+        return [i for i, n in counts.items() if n == need[i] and (not has_structured[i] or i in structured_text)]
+
+    def _excluded(self, f: Facts, found: dict[str, set[int]]) -> set[int]:
+        """Subscriptions whose `exclude` the incident hits."""
+        excluded = set(self._exclude_sector.get(f.sector, ()))
+        excluded.update(*(self._exclude_type.get(code, ()) for code in f.incident_types))
+        for name, ids in found.items():
+            excluded.update(*(self._automata[name].excluding[k] for k in ids))
+        return excluded
+
+    def _matched_on(self, f: Facts, candidates: list[int], found: dict[str, set[int]]) -> list[tuple[Subscription, list[Why]]]:
+        """(subscription, why) for the candidates a threshold does not rule out.
+
+        The same list `match_facts` builds, from the keys the automata found. Plain
+        loops, not comprehensions: this runs for every match and must stay cheap.
+        """
         out = []
         append, plans, count = out.append, self._plans, f.count
         # Pairs are immutable, so one per incident value serves every match.
         sector_why = ("sector", f.sector)
         type_whys = [(t, ("incident_types", t)) for t in sorted(f.incident_types)]
         for i in candidates:
-            if excluded and i in excluded:
-                continue
             sub, has_sector, types, listed, minimum = plans[i]
             if minimum is not None and (count is None or count < minimum):
                 continue
-            # The same list `match_facts` builds, from the keys the automata found. Plain
-            # loops, not comprehensions: this runs for every match and must stay cheap.
             matched: list[Why] = [sector_why] if has_sector else []
             if types:
                 for t, why in type_whys:
                     if t in types:
                         matched.append(why)
             for name, by_key in listed:
-                hit: tuple[tuple[int, Why], ...] = ()
-                for key_id in found[name]:
-                    if key_id in by_key:
-                        hit += by_key[key_id]
-                if len(hit) == 1:
-                    matched.append(hit[0][1])
-                else:  # several keys hit: list order, each listed value once
-                    matched.extend(why for _, why in sorted(set(hit)))
+                _append_listed(matched, by_key, found[name])
             if minimum is not None:
                 matched.append(("min_affected", count))
             append((sub, matched))
         return out
+
+
+def _incident_pairs(f: Facts) -> list[_Pair]:
+    """The (sector, type) keys an incident satisfies: its sector alone, each type alone and with the sector."""
+    pairs = [(f.sector, None)]
+    for t in f.incident_types:
+        pairs += ((None, t), (f.sector, t))
+    return pairs
+
+
+def _append_listed(matched: list[Why], by_key: dict[int, tuple[tuple[int, Why], ...]], found: set[int]) -> None:
+    """The values of one listed field that hit, in list order, each once."""
+    hit: tuple[tuple[int, Why], ...] = ()
+    for key_id in found:
+        if key_id in by_key:
+            hit += by_key[key_id]
+    if len(hit) == 1:
+        matched.append(hit[0][1])
+    else:  # several keys hit: list order, each listed value once
+        matched.extend(why for _, why in sorted(set(hit)))
