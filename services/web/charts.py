@@ -51,13 +51,13 @@ def stacked_columns(columns: list[Column], caption: str) -> Markup:
     """Vertical stacked bars, one per column, with a value axis and a label every few columns."""
     if not columns:
         return _empty(caption)
-    top = nice_ceiling(max(sum(s.value for s in c.segments) for c in columns))
+    top, steps = nice_axis(max(sum(s.value for s in c.segments) for c in columns))
     slot = PLOT_WIDTH / len(columns)
     gap = min(2.0, slot * 0.2)
     every = max(1, math.ceil(len(columns) / 12))
     parts = [_open(AXIS_WIDTH + PLOT_WIDTH + 4, PLOT_HEIGHT + LABEL_HEIGHT + 8, caption)]
-    for step in range(5):
-        value = top * step // 4
+    for step in range(steps + 1):
+        value = top * step // steps
         y = _y(value, top)
         parts.append(f'<line class="grid" x1="{AXIS_WIDTH}" x2="{AXIS_WIDTH + PLOT_WIDTH}" y1="{y:.1f}" y2="{y:.1f}"/>'
                      f'<text class="axis" x="{AXIS_WIDTH - 4}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
@@ -96,15 +96,21 @@ def horizontal_bars(bars: list[Bar], caption: str, css_class: str = "") -> Marku
     return Markup("".join(parts))
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 4 or 5 times a power of ten (at least 4) that is >= value: readable axis steps."""
-    if value <= 4:
-        return 4
-    power = 10 ** (len(str(value)) - 1)
-    for factor in (1, 2, 4, 5, 10):
-        if factor * power >= value:
-            return factor * power
-    return 10 * power
+def nice_axis(value: int) -> tuple[int, int]:
+    """(top, steps): 4 or 5 equal steps of 1, 2 or 5 times a power of ten, the lowest top at least `value`."""
+    choices = []
+    for steps in (4, 5):
+        step = 1
+        while step * steps < value:
+            step = _next_step(step)
+        choices.append((step * steps, steps))
+    return min(choices)
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50, …"""
+    leading = int(str(step)[0])
+    return step * 5 // 2 if leading == 2 else step * 2
 
 
 def _y(value: int, top: int) -> float:

@@ -101,15 +101,15 @@ def type_chart(overview: Overview, filters: Filters) -> Markup:
     labels = taxonomies()["incident_types"]
     return horizontal_bars([Bar(labels.get(str(row.key[0]), str(row.key[0])), row.incidents,
                                 link("/incidents", narrowed(filters, incident_types=(str(row.key[0]),))))
-                            for row in overview.types], "incidents by type", "type")
+                            for row in overview.types], "incidents by type", "bar-type")
 
 
 def vendor_chart(overview: Overview, filters: Filters) -> Markup:
     return horizontal_bars([Bar(str(row.key[0]), row.incidents, link("/incidents", narrowed(filters, vendors=(str(row.key[0]),))))
-                            for row in overview.vendors], "top vendors", "vendor")
+                            for row in overview.vendors], "top vendors", "bar-vendor")
 
 
 def organization_chart(overview: Overview, filters: Filters) -> Markup:
     return horizontal_bars([Bar(str(row.key[0]), row.incidents,
                                 link("/incidents", narrowed(filters, organizations=(str(row.key[0]),))))
-                            for row in overview.organizations], "top organisations", "organization")
+                            for row in overview.organizations], "top organisations", "bar-organization")
