@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
+from typing import Any
 
 import click
 
 from services.common.cli_support import broker_url, config_option, load, run_faust_worker
-from services.common.config import bootstrap_servers
+from services.common.config import Config, bootstrap_servers, load_config
+from services.common.errors import ConfigError
+
+log = logging.getLogger("jikenbo.alerter")
 
 
 @click.command()
@@ -21,7 +27,34 @@ def alerter(config_file: str | None) -> None:
     config = load(config_file)
     settings = load_settings(config)
     in_force = ReloadingSubscriptions(config, tuple(settings.channels))
-    run_faust_worker(build_alerter_app(config, broker_url(config), in_force, settings), config)
+    app = build_alerter_app(config, broker_url(config), in_force, settings)
+
+    @app.task
+    async def reload_on_hangup() -> None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, hangup, config_file, config, in_force)
+
+    run_faust_worker(app, config)
+
+
+def hangup(config_file: str | None, config: Config, in_force: Any) -> None:
+    """SIGHUP: re-read the subscriptions file now; log what else changed, which takes a restart."""
+    from services.alerter.settings import validate
+    from services.common.config_view import changed
+
+    in_force.refresh()
+    try:
+        new = load_config(config_file)
+        before, after = validate(config, config.env).sections, validate(new, new.env).sections
+    except ConfigError as exc:
+        log.error("SIGHUP: configuration not re-read: %s", exc)
+        return
+    keys = changed({**config.sections, **before}, {**new.sections, **after})
+    if new.subscriptions != config.subscriptions:
+        keys.append("subscriptions")
+    if keys:
+        log.warning("SIGHUP: changed, takes effect after a restart: %s", ", ".join(keys))
+    else:
+        log.info("SIGHUP: subscriptions file checked; nothing else changed")
 
 
 @click.group()

@@ -61,3 +61,21 @@ def render(sections: Mapping[str, Any], raw: Mapping[str, Any], sources: Mapping
                     origin = sources["JIKENBO_FEEDS"]
                 line = f"# {key} = (unset)" if value is None else f"{key} = {render_value(value)}"
                 yield f"{line:<48} # {origin}"
+
+
+def changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The `section.key`s whose values differ between two sets of validated sections (secrets compared, never shown)."""
+    keys = []
+    for table in dict.fromkeys([*old, *new]):
+        before, after = old.get(table), new.get(table)
+        if isinstance(before, (list, tuple)) or isinstance(after, (list, tuple)) or before is None or after is None:
+            if before != after:
+                keys.append(table)
+            continue
+        was, now = values(before), values(after)
+        keys += [f"{table}.{key}" for key in dict.fromkeys([*was, *now]) if _plain(was.get(key)) != _plain(now.get(key))]
+    return keys
+
+
+def _plain(value: Any) -> Any:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value

@@ -101,3 +101,25 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     settings = load_settings(config, env=env)
     subs = load_subscriptions_file(example, settings.channels)
     assert {c for s in subs for c in s.delivery_channels} <= set(settings.channels)
+
+
+def test_sighup_reloads_subscriptions_and_names_what_needs_a_restart(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from services.alerter.commands import hangup
+
+    subs = tmp_path / "subs.toml"
+    subs.write_text(GOOD, encoding="utf-8")
+    path = write_config(tmp_path, f'[alerter]\nsubscriptions_file = "{subs}"\n\n[fetcher]\nmax_connections = 5\n')
+    config = load_config(path)
+    in_force = ReloadingSubscriptions(config, ())
+    path.write_text(path.read_text(encoding="utf-8").replace("= 5", "= 6") + '\n[channels.f]\ntype = "jsonl"\npath = "f.jsonl"\n')
+    subs.write_text(GOOD + '\n[[subscriptions]]\nname = "more"\nsectors = ["教育"]\n', encoding="utf-8")
+    os.utime(subs, ns=(1, 1))
+    with caplog.at_level(logging.INFO):
+        hangup(str(path), config, in_force)
+    assert [s.name for s in in_force.index.subscriptions] == ["hospitals", "more"]
+    assert "takes effect after a restart: fetcher.max_connections, channels.f" in caplog.text
+
+    path.write_text("[fetcher]\nmax_connections = 0\n")
+    with caplog.at_level(logging.INFO):
+        hangup(str(path), config, in_force)
+    assert "configuration not re-read" in caplog.text and ":2: fetcher.max_connections: must be at least 1" in caplog.text
