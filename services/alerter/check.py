@@ -14,7 +14,7 @@ from services.alerter.subscriptions import Subscription
 from services.common import serde
 from services.common.config import Config
 from services.common.kafka import kafka_options
-from services.common.errors import JikenboError
+from services.common.errors import UsageError
 from services.common.topics import Topics
 
 
@@ -27,7 +27,7 @@ def read_incidents_file(path: Path) -> list[dict[str, Any]]:
         try:
             item = serde.loads(line)
         except ValueError as exc:
-            raise JikenboError(f"{path}:{number}: not JSON ({exc})") from None
+            raise UsageError(f"{path}:{number}: not JSON ({exc})") from None
         if isinstance(item, dict) and "incident_id" in item:
             incidents.append(item)
     return incidents

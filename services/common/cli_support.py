@@ -8,7 +8,7 @@ from typing import Any, Callable
 import click
 
 from services.common.config import Config, load_config
-from services.common.errors import JikenboError
+from services.common.errors import RUNTIME_FAILURE, JikenboError
 from services.common.logsetup import setup_logging
 
 CONFIG_HELP = "TOML configuration file (default: $JIKENBO_CONFIG, else ./jikenbo.toml, else built-in defaults)."
@@ -65,13 +65,25 @@ def run_faust_worker(app: Any, config: Config) -> None:
 
 
 class JikenboGroup(click.Group):
-    """Turns a user's mistake (`JikenboError`) into one line on stderr, not a traceback."""
+    """Turns an error (`JikenboError`, a broker or I/O failure) into one line on stderr and its exit code, not a traceback.
+
+    2: usage or configuration (click's own usage errors too), 1: runtime failure, 130: interrupted.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
+        from aiokafka.errors import KafkaError
+
         try:
             return super().invoke(ctx)
         except JikenboError as exc:
             click.echo(f"jikenbo: error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(exc.exit_code)
+        except KafkaError as exc:
+            click.echo(f"jikenbo: error: broker: {exc}", err=True)
+            sys.exit(RUNTIME_FAILURE)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"jikenbo: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(RUNTIME_FAILURE)
         except KeyboardInterrupt:
             sys.exit(130)

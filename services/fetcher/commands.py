@@ -11,7 +11,7 @@ import click
 
 from services.common.cli_support import broker_url, config_option, load
 from services.common.config import Config, FeedConfig, bootstrap_servers
-from services.common.errors import JikenboError
+from services.common.errors import UsageError
 
 if TYPE_CHECKING:
     from services.fetcher.publisher import Publisher
@@ -40,7 +40,7 @@ def resolve_feed(config: Config, feed: str) -> FeedConfig:
 
         return FeedConfig(name=urlsplit(feed).hostname or "feed", url=feed)
     names = ", ".join(f.name for f in config.feeds) or "none"
-    raise JikenboError(f"{feed!r} is neither a configured feed ({names}) nor an http(s) URL")
+    raise UsageError(f"{feed!r} is neither a configured feed ({names}) nor an http(s) URL")
 
 
 @asynccontextmanager
@@ -86,7 +86,7 @@ def backfill(config_file: str | None, feed: str, since: str | None, until: str |
     try:
         since_at, until_at = parse_day(since), parse_day(until, end_of_day=True)
     except ValueError as exc:
-        raise JikenboError(f"--since/--until: {exc}") from None
+        raise UsageError(f"--since/--until: {exc}") from None
 
     async def run() -> None:
         async with pipeline(config) as (publisher, state), make_session(config.fetcher) as session:
