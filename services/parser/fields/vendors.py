@@ -485,51 +485,90 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                     hits: lexicon.Hits | None = None) -> Found[list[str]]:
     """Vendor names as written, in order of first mention. `countermeasure_lines` holds the
     start offsets of lines in countermeasure sections; `hits` is a precomputed `lexicon.scan(text)`."""
-    counter_names = _counter_names()
-    if hits is None:
-        hits = lexicon.scan(text)
-    limit = related_links_start(text, hits)
-    blocked: list[tuple[int, int]] = []
-    dictionary_hits: list[tuple[int, int, str]] = []
-    noun_ends: list[int] = []
-    for end_index, (kind, canonical, alias) in hits.get("vendor", ()):
-        if end_index >= limit:
-            break
-        if kind == "noun":
-            noun_ends.append(end_index)
-            continue
-        start = end_index + 1 - len(alias)
-        if alias.isascii() and not lexicon.whole_word(text, start, end_index + 1):
-            continue
-        if kind == "counter":
-            blocked.append((start, end_index + 1))
-        else:
-            dictionary_hits.append((start, end_index + 1, canonical))
-    own = _own_keys(text, organization)
-    found: list[tuple[int, str, str, str]] = []  # (start, name as written, comparison key, rule)
-    aliases: dict[str, str] = {}
+    search = _VendorSearch(text, organization, countermeasure_lines, lexicon.scan(text) if hits is None else hits)
+    search.dictionary_products()  # source 1 of the module docstring
+    search.products_after_nouns()  # 2
+    search.providers()  # 3: the provider of the breached service, the one entrusted, the operator's role
+    search.entrusted()
+    search.roles()
+    search.listed_under_roles()
+    search.names_before_predicates()  # 4
+    search.kanji_names_before_entrusting()
+    return search.result()
 
-    def outside_countermeasures(start: int, end: int) -> bool:
-        index = bisect.bisect_left(blocked_starts, end)  # blocked spans that start before `end`
+
+class _VendorSearch:
+    """One text's vendor mentions, gathered by the passes of `extract_vendors` in order."""
+
+    def __init__(self, text: str, organization: str | None, countermeasure_lines: set[int] | None,
+                 hits: lexicon.Hits) -> None:
+        self.text = text
+        self.hits = hits
+        self.countermeasure_lines = countermeasure_lines
+        self.counter_names = _counter_names()
+        self.limit = limit = related_links_start(text, hits)
+        self.blocked: list[tuple[int, int]] = []  # countermeasure products: no vendor is read over them
+        self.dictionary_hits: list[tuple[int, int, str]] = []
+        self.noun_ends: list[int] = []
+        for end_index, (kind, canonical, alias) in hits.get("vendor", ()):
+            if end_index >= limit:
+                break
+            if kind == "noun":
+                self.noun_ends.append(end_index)
+                continue
+            start = end_index + 1 - len(alias)
+            if alias.isascii() and not lexicon.whole_word(text, start, end_index + 1):
+                continue
+            if kind == "counter":
+                self.blocked.append((start, end_index + 1))
+            else:
+                self.dictionary_hits.append((start, end_index + 1, canonical))
+        self.blocked.sort()
+        self.blocked_starts = [start for start, _ in self.blocked]
+        self.own = _own_keys(text, organization)
+        self.found: list[tuple[int, str, str, str]] = []  # (start, name as written, comparison key, rule)
+        self.aliases: dict[str, str] = {}
+        # (start, end, word) of the words operator patterns start with, before the related links.
+        self.spotted = sorted((end + 1 - len(word), end + 1, word) for end, word in hits.get("operator", ()) if end < limit)
+        self.spotted_words = {word for _, _, word in self.spotted}
+        self._reader: _Reader | None = None
+
+    def reader(self) -> _Reader:
+        """Names are read only when a cue asks for one (most texts name no operator)."""
+        if self._reader is None:
+            names = [hit for hit in self.hits.get("name", ()) if hit[0] < self.limit]  # the hits of a scan of text[:limit]
+            cues = [(start, end) for start, end, word in self.spotted if word in _CUES]
+            self._reader = _Reader(self.text[:self.limit], cues, names)
+        return self._reader
+
+    def starts_of(self, words: frozenset[str] | set[str]) -> list[int]:
+        return sorted({start for start, _, word in self.spotted if word in words})
+
+    def outside_countermeasures(self, start: int, end: int) -> bool:
+        blocked = self.blocked
+        index = bisect.bisect_left(self.blocked_starts, end)  # blocked spans that start before `end`
         if any(blocked[i][1] > start for i in range(max(0, index - 3), index)):
             return False
-        if not countermeasure_lines:
+        if not self.countermeasure_lines:
             return True
-        return text.rfind("\n", max(0, start - _SENTENCE_REACH), start) + 1 not in countermeasure_lines
+        return self.text.rfind("\n", max(0, start - _SENTENCE_REACH), start) + 1 not in self.countermeasure_lines
 
-    def add(name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
+    def add(self, name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
+        """Keep a mention unless it is too short, a countermeasure product or the organisation itself."""
         name = name.translate(_MARKS).strip()
         key = key or _key(name)
-        if len(key) < 2 or key in counter_names or any(key == k or (len(k) >= 3 and k in key)
-                                                        or (len(key) >= 3 and key in k) for k in own):
+        if len(key) < 2 or key in self.counter_names or any(key == k or (len(k) >= 3 and k in key)
+                                                             or (len(key) >= 3 and key in k) for k in self.own):
             return
-        found.append((start, name, key, rule))
-        alias = _ALIAS.match(text, end)
+        self.found.append((start, name, key, rule))
+        alias = _ALIAS.match(self.text, end)
         if alias:
-            aliases[_key(alias.group("alias"))] = key
+            self.aliases[_key(alias.group("alias"))] = key
 
-    def product(name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
-        if not outside_countermeasures(start, end):
+    def product(self, name: str, start: int, end: int, rule: str, key: str | None = None) -> None:
+        """A product counts where its sentence, its line or the line before speaks of the breach."""
+        text = self.text
+        if not self.outside_countermeasures(start, end):
             return
         sentence = _sentence(text, start, end)
         if _COUNTER_SENTENCE.search(sentence):
@@ -537,10 +576,12 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
         if not (_BREACH.search(sentence) or _BREACH.search(_line(text, start))
                 or _BREACH.search(_previous_line(text, start))):
             return
-        add(name, start, end, rule, key)
+        self.add(name, start, end, rule, key)
 
-    def operator(start: int, end: int, rule: str, context: str = "") -> None:
-        if end <= start or not outside_countermeasures(start, end):
+    def operator(self, start: int, end: int, rule: str, context: str = "") -> None:
+        """A company counts unless it was hired afterwards, is a relative of the organisation or unrelated."""
+        text = self.text
+        if end <= start or not self.outside_countermeasures(start, end):
             return
         words = _words()
         sentence = _sentence(text, start, end)
@@ -548,132 +589,144 @@ def extract_vendors(text: str, organization: str | None = None, countermeasure_l
                 or _HIRED.search(sentence) \
                 or words.unrelated.search(sentence):
             return
-        add(text[start:end], start, end, rule)
+        self.add(text[start:end], start, end, rule)
 
-    blocked.sort()
-    blocked_starts = [start for start, _ in blocked]
-    accepted: set[str] = set()
-    for start, end, canonical in dictionary_hits[:_MAX_MENTIONS * 4]:
-        if canonical not in accepted:
-            before = len(found)
-            product(text[start:end], start, end, "product named where the breach happened", _key(canonical))
-            if len(found) > before:
-                accepted.add(canonical)
-    known = [(start, end) for start, end, _ in dictionary_hits[:_MAX_MENTIONS * 4]]
-    for end_index in noun_ends[:_MAX_MENTIONS]:
-        match = _PRODUCT_NAME.match(text, end_index + 1)
-        if match and any(s < match.end("name") and match.start("name") < e for s, e in known):
-            continue
-        quoted = _QUOTED_PRODUCT.match(text, end_index + 1)
-        if quoted and any(s < quoted.end("name") and quoted.start("name") < e for s, e in known):
-            continue
-        if match:
-            name = match.group("name").strip()
-            if name.lower() not in _GENERIC and len(name) >= 3:
-                product(name, match.start("name"), match.end("name"), "product named after its kind")
-            continue
-        if quoted and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™.+" for ch in quoted.group("name")):
-            product(quoted.group("name"), quoted.start("name"), quoted.end("name"), "product named after its kind")
+    def dictionary_products(self) -> None:
+        """Products from data/vendors.toml, each once."""
+        accepted: set[str] = set()
+        for start, end, canonical in self.dictionary_hits[:_MAX_MENTIONS * 4]:
+            if canonical not in accepted:
+                before = len(self.found)
+                self.product(self.text[start:end], start, end, "product named where the breach happened", _key(canonical))
+                if len(self.found) > before:
+                    accepted.add(canonical)
 
-    # (start, end, word) of the words operator patterns start with, before the related links.
-    spotted = sorted((end + 1 - len(word), end + 1, word) for end, word in hits.get("operator", ()) if end < limit)
-    spotted_words = {word for _, _, word in spotted}
-    readers: list[_Reader] = []
+    def products_after_nouns(self) -> None:
+        """A product name right after a product noun (メーラー「acmailer」), unless a dictionary product is there."""
+        text = self.text
+        known = [(start, end) for start, end, _ in self.dictionary_hits[:_MAX_MENTIONS * 4]]
+        for end_index in self.noun_ends[:_MAX_MENTIONS]:
+            match = _PRODUCT_NAME.match(text, end_index + 1)
+            if match and any(s < match.end("name") and match.start("name") < e for s, e in known):
+                continue
+            quoted = _QUOTED_PRODUCT.match(text, end_index + 1)
+            if quoted and any(s < quoted.end("name") and quoted.start("name") < e for s, e in known):
+                continue
+            if match:
+                name = match.group("name").strip()
+                if name.lower() not in _GENERIC and len(name) >= 3:
+                    self.product(name, match.start("name"), match.end("name"), "product named after its kind")
+                continue
+            if quoted and all(is_name_char(ch) or _is_hiragana(ch) or ch in " ®™.+" for ch in quoted.group("name")):
+                self.product(quoted.group("name"), quoted.start("name"), quoted.end("name"), "product named after its kind")
 
-    def reader() -> _Reader:  # names are read only when a cue asks for one (most texts name no operator)
-        if not readers:
-            names = [hit for hit in hits.get("name", ()) if hit[0] < limit]  # the hits of a scan of text[:limit]
-            readers.append(_Reader(text[:limit], [(start, end) for start, end, word in spotted if word in _CUES], names))
-        return readers[0]
+    def providers(self) -> None:
+        """The company that provides the breached service: "サービスを提供する株式会社X(…)より、
+        同社のシステムが不正アクセス…", "当社が利用している決済サービス会社株式会社Xにて…流出"."""
+        text = self.text
+        providing = [position for start, _, word in self.spotted if word in ("提供", "利用して")
+                     for position in ((start - 1, start) if word == "提供" and text[start - 1:start] == "を" else (start,))]
+        for tries, match in enumerate(_matches(_PROVIDING, text, sorted(set(providing)), self.limit)):
+            if tries >= _MAX_MENTIONS:
+                break
+            span = self.reader().after(match.end())
+            if span and _BREACH.search(_sentence(text, span[0], span[1])):
+                self.operator(*span, "company named as the provider of the breached service", _clause_before(text, match.start()))
 
-    def starts_of(words: frozenset[str] | set[str]) -> list[int]:
-        return sorted({start for start, _, word in spotted if word in words})
+    def entrusted(self) -> None:
+        """The company named right after the entrusting verb (委託している「イセトー」)."""
+        for tries, match in enumerate(_matches(_ENTRUSTING, self.text, self.starts_of(_ENTRUSTING_WORDS), self.limit)):
+            if tries >= _MAX_MENTIONS:
+                break
+            span = self.reader().after(match.end())
+            if span:
+                self.operator(*span, "company named after 委託/受託", _clause_before(self.text, match.start()))
 
-    operators = _words()
-    role, listed = operators.role, operators.listed
-    # The company that provides the breached service: "サービスを提供する株式会社X(…)より、
-    # 同社のシステムが不正アクセス…", "当社が利用している決済サービス会社株式会社Xにて…流出".
-    providing = [position for start, _, word in spotted if word in ("提供", "利用して")
-                 for position in ((start - 1, start) if word == "提供" and text[start - 1:start] == "を" else (start,))]
-    for tries, match in enumerate(_matches(_PROVIDING, text, sorted(set(providing)), limit)):
-        if tries >= _MAX_MENTIONS:
-            break
-        span = reader().after(match.end())
-        if span and _BREACH.search(_sentence(text, span[0], span[1])):
-            operator(*span, "company named as the provider of the breached service", _clause_before(text, match.start()))
-    for tries, match in enumerate(_matches(_ENTRUSTING, text, starts_of(_ENTRUSTING_WORDS), limit)):
-        if tries >= _MAX_MENTIONS:
-            break
-        span = reader().after(match.end())
-        if span:
-            operator(*span, "company named after 委託/受託", _clause_before(text, match.start()))
-    for tries, match in enumerate(_matches(role, text, starts_of(_role_words()), limit)):
-        if tries >= _MAX_MENTIONS:
-            break
-        link = match.group("link")
-        if link not in ("である", "であった", "の") and not _ENTRUSTED_ROLE.search(match.group()):
-            continue  # "運営会社:X" is as often a company profile (会社概要) as an operator
-        if "\n" in link and text.rfind("\n", max(0, match.start() - 13), match.start()) < 0 \
-                and match.start() > 13:
-            continue  # only a heading ("(1)委託事業者") puts the name on the next line
-        position = match.end()
-        while position < limit and text[position] in " \t\n(・" and position - match.end() < 8:
-            position += 1
-        span = reader().after(position, strict=match.group("link") == "の")
-        if span:
-            operator(*span, "company named after its operator role", _clause_before(text, match.start()))
-    if spotted_words & _ENTRUSTING_WORDS:
-        for tries, match in enumerate(_matches(listed, text, starts_of(_listed_words()), limit)):
+    def roles(self) -> None:
+        """The company named after a word for its role (委託先である, 運営会社である, 委託事業者(…))."""
+        text, limit = self.text, self.limit
+        for tries, match in enumerate(_matches(_words().role, text, self.starts_of(_role_words()), limit)):
+            if tries >= _MAX_MENTIONS:
+                break
+            link = match.group("link")
+            if link not in ("である", "であった", "の") and not _ENTRUSTED_ROLE.search(match.group()):
+                continue  # "運営会社:X" is as often a company profile (会社概要) as an operator
+            if "\n" in link and text.rfind("\n", max(0, match.start() - 13), match.start()) < 0 \
+                    and match.start() > 13:
+                continue  # only a heading ("(1)委託事業者") puts the name on the next line
+            position = match.end()
+            while position < limit and text[position] in " \t\n(・" and position - match.end() < 8:
+                position += 1
+            span = self.reader().after(position, strict=match.group("link") == "の")
+            if span:
+                self.operator(*span, "company named after its operator role", _clause_before(text, match.start()))
+
+    def listed_under_roles(self) -> None:
+        """Companies listed after a role word (事務局:A、B、C), in texts that entrust at all."""
+        if not self.spotted_words & _ENTRUSTING_WORDS:
+            return
+        text, limit = self.text, self.limit
+        for tries, match in enumerate(_matches(_words().listed, text, self.starts_of(_listed_words()), limit)):
             if tries >= _MAX_MENTIONS:
                 break
             position = match.end()
             for _ in range(8):  # 事務局:A、B、C
-                span = reader().after(position)
+                span = self.reader().after(position)
                 if not span:
                     break
-                operator(*span, "company listed under its operator role")
+                self.operator(*span, "company listed under its operator role")
                 position = span[1]
                 if position >= limit or text[position] not in "、,・":
                     break
                 position += 1
-    candidates = _operator_candidates(reader().text, reader()) if spotted_words & _PREDICATES else []
-    for start, end in candidates:
-        trailer = _TRAILER.match(text, end)
-        if trailer is None:
-            continue
-        if trailer.group() and _SELF_REFERENCE.search(trailer.group()):
-            continue
-        match = _FOLLOWING.match(text, trailer.end())
-        if not match:
-            continue
-        if match.group("operates") and not _BREACH.search(_sentence(text, start, end)):
-            continue  # "Xが提供する…の契約は対象外です": running something is not enough, it must be the breached thing
-        context = _clause_before(text, start) + (match.group("gap") or "") + (match.group("contract") or "")
-        operator(start, end, "company named before 委託/提供/運用/受託", context)
-    # A name in kanji alone, without a legal form, counts only as the one entrusted
-    # ("日本郵便へ配達業務を再委託"): a kanji word before が/は is as often a common noun.
-    for position in starts_of(_ENTRUSTED)[:_MAX_MENTIONS]:
-        low = max(0, position - 28)
-        run = _KANJI_ENTRUSTED.search(text, low, position)
-        after = text[position + 2:position + 3]
-        if run and after not in ("先", "元", "料", "費", "者") and run.start() > low \
-                and not _KANJI.match(text, run.start() - 1) and not _is_generic(run.group("name")) \
-                and not reader().government(*run.span("name")):
-            context = _clause_before(text, run.start()) + run.group("gap")
-            operator(*run.span("name"), "company named before 委託", context)
 
-    names: list[str] = []
-    rules: list[str] = []
-    seen: set[str] = set()
-    first = None
-    for start, name, key, rule in sorted(found):
-        key = aliases.get(key, key)
-        if key in seen or any(len(k) >= 3 and len(key) >= 3 and (k in key or key in k) for k in seen):
-            continue
-        seen.add(key)
-        names.append(name)
-        rules.append(rule)
-        first = start if first is None else first
-    if not names or first is None:
-        return Found(names, Evidence("no product or operator named where the breach happened"))
-    return Found(names, Evidence("; ".join(dict.fromkeys(rules)), _sentence(text, first, first + 1)))
+    def names_before_predicates(self) -> None:
+        """A company right before the entrusting or operating predicate (Xに業務委託, Xが運用する)."""
+        if not self.spotted_words & _PREDICATES:
+            return
+        text = self.text
+        for start, end in _operator_candidates(self.reader().text, self.reader()):
+            trailer = _TRAILER.match(text, end)
+            if trailer is None:
+                continue
+            if trailer.group() and _SELF_REFERENCE.search(trailer.group()):
+                continue
+            match = _FOLLOWING.match(text, trailer.end())
+            if not match:
+                continue
+            if match.group("operates") and not _BREACH.search(_sentence(text, start, end)):
+                continue  # "Xが提供する…の契約は対象外です": running something is not enough, it must be the breached thing
+            context = _clause_before(text, start) + (match.group("gap") or "") + (match.group("contract") or "")
+            self.operator(start, end, "company named before 委託/提供/運用/受託", context)
+
+    def kanji_names_before_entrusting(self) -> None:
+        """A name in kanji alone, without a legal form, counts only as the one entrusted
+        ("日本郵便へ配達業務を再委託"): a kanji word before が/は is as often a common noun."""
+        text = self.text
+        for position in self.starts_of(_ENTRUSTED)[:_MAX_MENTIONS]:
+            low = max(0, position - 28)
+            run = _KANJI_ENTRUSTED.search(text, low, position)
+            after = text[position + 2:position + 3]
+            if run and after not in ("先", "元", "料", "費", "者") and run.start() > low \
+                    and not _KANJI.match(text, run.start() - 1) and not _is_generic(run.group("name")) \
+                    and not self.reader().government(*run.span("name")):
+                context = _clause_before(text, run.start()) + run.group("gap")
+                self.operator(*run.span("name"), "company named before 委託", context)
+
+    def result(self) -> Found[list[str]]:
+        """The mentions in text order, one per vendor (its short name and longer forms are the same one)."""
+        names: list[str] = []
+        rules: list[str] = []
+        seen: set[str] = set()
+        first = None
+        for start, name, key, rule in sorted(self.found):
+            key = self.aliases.get(key, key)
+            if key in seen or any(len(k) >= 3 and len(key) >= 3 and (k in key or key in k) for k in seen):
+                continue
+            seen.add(key)
+            names.append(name)
+            rules.append(rule)
+            first = start if first is None else first
+        if not names or first is None:
+            return Found(names, Evidence("no product or operator named where the breach happened"))
+        return Found(names, Evidence("; ".join(dict.fromkeys(rules)), _sentence(self.text, first, first + 1)))
