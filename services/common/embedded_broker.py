@@ -2,7 +2,7 @@
 
 When no broker URL is configured, jikenbo runs its own broker on a free
 loopback port. The broker keeps data in memory only, so what must survive a
-restart lives in jikenbo's own SQLite state (DESIGN.md section 3).
+restart lives in jikenbo's own SQLite state (docs/ARCHITECTURE.md, "What is stored where").
 
 The child is tied to us (services.common.parent_death), so even a `kill -9`
 of the parent leaves no orphan broker behind.

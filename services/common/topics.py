@@ -1,4 +1,4 @@
-"""Topic names: the one place they are spelled (DESIGN.md section 4)."""
+"""Topic names: the one place they are spelled (docs/ARCHITECTURE.md, "Stages and topics")."""
 
 from __future__ import annotations
 

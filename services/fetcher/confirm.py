@@ -1,6 +1,6 @@
 """Nothing the broker loses is lost: downstream confirmation and replay.
 
-The embedded broker keeps messages in memory only (DESIGN.md section 3), so
+The embedded broker keeps messages in memory only (docs/ARCHITECTURE.md, "What is stored where"), so
 a `kill -9` of `jikenbo up` loses every post still on its way through the
 pipeline. The fetcher therefore keeps each published message in its SQLite
 state as an unconfirmed post until every stage downstream

@@ -1,4 +1,4 @@
-"""Feed bytes -> raw posts. Knows nothing about HTTP (STYLE.md).
+"""Feed bytes -> raw posts. Knows nothing about HTTP (docs/ARCHITECTURE.md, "Conventions").
 
 Two parsers give the same raw posts. Well-formed XML whose encoding is not in
 doubt goes through fastfeedparser (lxml, no entity expansion): on a 1.4 MB
@@ -11,7 +11,7 @@ and EUC-JP decode from whichever of the two declares the charset.
 Neither parser sees a DTD or an entity declaration (services.fetcher.xml_guard),
 feedparser runs in a process of its own with a time and memory budget
 (services.fetcher.fallback), and what parsing produced is checked against the
-size of the body (DESIGN.md section 5).
+size of the body (docs/ARCHITECTURE.md, "Conventions").
 """
 
 from __future__ import annotations

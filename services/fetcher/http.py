@@ -1,6 +1,6 @@
 """HTTP for feeds: one shared session, politeness per host, conditional GET, a size cap.
 
-Knows nothing about feeds or entries (STYLE.md): it turns a URL plus the
+Knows nothing about feeds or entries (docs/ARCHITECTURE.md, "Conventions"): it turns a URL plus the
 validators from the last poll into bytes, or into a `FetchError` whose
 message can be shown to the user as it is. Redirects are followed here, one
 hop at a time, so that every hop waits its turn at its own host and the

@@ -1,4 +1,4 @@
-"""Segment -> incident dict: every field of DESIGN.md section 4, from normalised text.
+"""Segment -> incident dict: every field of schemas/incident.json, from normalised text.
 
 The body stays the original segment text; every decision is made on the
 normalised lines. Pure: no I/O except the dictionaries loaded once.

@@ -9,7 +9,7 @@ Disclosures state the leaked data in two ways, and both are read:
    items is a known kind and it stands where the leak is described: a sentence about
    the leak, a label such as "項目:" or "流出の可能性のある情報:" (on the line or the
    line before), parentheses after 個人情報/情報, or a heading just above. Every item is
-   reported (DESIGN.md section 4: "others as written"): a known kind normalised
+   reported (tests/fixtures/corpus/README.md: "others as written"): a known kind normalised
    (the head of a Japanese noun is its end, so "保護者氏名" is 氏名 and "所属先名称" 勤務先;
    a medical word makes 医療情報, "傷病名"; "ID(メールアドレス)" is the メールアドレス),
    the others as written, trimmed of など/等, quotes, ※ marks, honorifics (ご利用金額) and

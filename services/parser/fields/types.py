@@ -6,7 +6,7 @@ found by the literal text they start with, through the shared Aho-Corasick pass 
 `lexicon`), and the clause neither denies it nor merely warns about it. Some types
 imply others when the text supports it: ransomware that came through a named
 脆弱性 is also unauthorized_access, while "サイバー攻撃" or "ランサムウェアの侵入"
-alone is not (DESIGN.md section 4). A *weak* cue counts only when none of the types
+alone is not (the labelling rules in tests/fixtures/corpus/README.md). A *weak* cue counts only when none of the types
 listed under ``unless`` was found: "閲覧可能な状態" is a mis-publication on its own,
 but the consequence of an intrusion next to 不正アクセス or a web shell; weak types
 settle in taxonomy order. A ``not_after`` context just before a cue in its sentence

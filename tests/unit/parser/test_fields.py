@@ -75,7 +75,7 @@ def test_ransomware_with_a_stated_intrusion_is_also_unauthorized_access() -> Non
 
 
 def test_ransomware_called_a_cyber_attack_is_not_unauthorized_access() -> None:
-    # DESIGN.md section 4 / corpus README: 不正アクセス beside ransomware only when an intrusion is stated.
+    # Corpus README (labelling rules): 不正アクセス beside ransomware only when an intrusion is stated.
     assert classify_types("サイバー攻撃によりランサムウェアに感染しました。").value == ["ransomware"]
 
 

@@ -19,7 +19,7 @@ def test_a_municipality_from_the_national_list_is_government() -> None:
 
 
 def test_a_prefecture_is_government_whatever_the_title_says() -> None:
-    # DESIGN.md / corpus convention: the organisation's nature decides, not the school in the title.
+    # Corpus convention (tests/fixtures/corpus/README.md): the organisation's nature decides, not the school in the title.
     assert sector("東京都", "都立高等学校における個人情報の漏えい", "都立高校の生徒14名が閲覧") == "government"
 
 
