@@ -249,13 +249,14 @@ def _channel(valid: Validated, name: str, env: Mapping[str, str]) -> ChannelSett
 
 def _standard_key(place: Place, section: str, secret: str) -> None:
     """Standard Webhooks secrets are `whsec_` + base64 of the key."""
-    import base64
     import binascii
 
+    from services.alerter.channels.webhook import standard_key
+
     try:
-        base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        standard_key(secret)
     except (binascii.Error, ValueError):
-        place.refuse("signing = \"standard\" needs a secret of the form whsec_<base64>", section, None, "signing")
+        place.refuse('signing = "standard" needs a secret of the form whsec_<base64>', section, None, "signing")
 
 
 def _secret(place: Place, table: dict[str, Any], section: str, what: str, env: Mapping[str, str]) -> str | None:

@@ -219,7 +219,7 @@ class WebhookReceiver:
         body = await request.read()
         headers = request.headers
         payload = serde.loads(body)
-        alerts = payload["alerts"] if payload.get("kind") == "digest" else [payload]
+        alerts = payload["alerts"]  # every delivery is an envelope {"version", "event", "digest", "alerts"}
         call = Call(
             delivery=headers.get(DELIVERY_HEADER, ""),
             alert_ids=tuple(a["alert_id"] for a in alerts),

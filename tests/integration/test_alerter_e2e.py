@@ -48,7 +48,7 @@ class Receiver:
         return web.Response(text="ok")
 
     def delivered(self) -> list[dict[str, Any]]:
-        return [serde.loads(body) for _, body, status in self.hook if status == 200]
+        return [alert for _, body, status in self.hook if status == 200 for alert in serde.loads(body)["alerts"]]
 
     async def start(self) -> str:
         app = web.Application()

@@ -16,12 +16,16 @@ from services.alerter.settings import ChannelSettings
 
 
 class DeliveryError(Exception):
-    """A delivery failed; `permanent` means retrying the same message cannot help."""
+    """A delivery failed; `permanent` means retrying the same message cannot help.
 
-    def __init__(self, reason: str, permanent: bool = False) -> None:
+    `retry_after`: the seconds the receiver asked for (`Retry-After`), when it did.
+    """
+
+    def __init__(self, reason: str, permanent: bool = False, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class Sender(Protocol):

@@ -1,8 +1,18 @@
-"""One HTTP POST with a timeout, its outcome classified for the retry policy."""
+"""One HTTP POST with a timeout, its outcome classified for the retry policy.
+
+A 429 or 503 is the receiver asking for time: `Retry-After` (seconds or an
+HTTP date) is honoured here, capped, with a little jitter so that senders
+slowed down together do not come back together; without the header the wait
+is a jittered exponential backoff. After `PATIENT_ATTEMPTS` the failure goes
+to the dispatcher's retry policy like any other, `retry_after` attached.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import random
+import time
+from email.utils import parsedate_to_datetime
 
 import aiohttp
 
@@ -10,18 +20,50 @@ from services.alerter.channels import DeliveryError
 
 # Worth retrying: the server may be overloaded or restarting.
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+ASKING_FOR_TIME = {429, 503}
+PATIENT_ATTEMPTS = 3  # POSTs of one send while the receiver answers 429/503
+MAX_WAIT = 30.0  # a longer Retry-After is left to the dispatcher (a stopping alerter waits for a send in flight)
+FIRST_WAIT = 1.0  # without Retry-After: 1 s, 2 s, ... each with jitter
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def jittered(seconds: float) -> float:
+    """At least `seconds`, plus up to 10 % (and at most 1 s) more."""
+    return seconds + random.uniform(0.0, min(1.0, seconds * 0.1))
 
 
 async def post(session: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str], timeout: float) -> None:
     """POST `body`; raise `DeliveryError` (never naming the URL, which may hold a token)."""
-    try:
-        async with session.post(url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-            await response.read()
-            if 200 <= response.status < 300:
-                return
-            permanent = response.status not in RETRYABLE_STATUS
-            raise DeliveryError(f"HTTP {response.status} {response.reason or ''}".strip(), permanent=permanent)
-    except asyncio.TimeoutError:
-        raise DeliveryError(f"no answer within {timeout:g}s") from None
-    except aiohttp.ClientError as exc:
-        raise DeliveryError(f"connection failed: {type(exc).__name__}") from None
+    for attempt in range(1, PATIENT_ATTEMPTS + 1):
+        try:
+            async with session.post(url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                await response.read()
+                if 200 <= response.status < 300:
+                    return
+                reason = f"HTTP {response.status} {response.reason or ''}".strip()
+                asked = retry_after(response.headers.get("Retry-After"))
+                if response.status not in ASKING_FOR_TIME:
+                    raise DeliveryError(reason, permanent=response.status not in RETRYABLE_STATUS)
+        except asyncio.TimeoutError:
+            raise DeliveryError(f"no answer within {timeout:g}s") from None
+        except aiohttp.ClientError as exc:
+            raise DeliveryError(f"connection failed: {type(exc).__name__}") from None
+        wait = asked if asked is not None else FIRST_WAIT * 2 ** (attempt - 1)
+        if attempt == PATIENT_ATTEMPTS or wait > MAX_WAIT:
+            raise DeliveryError(reason, retry_after=asked)
+        await asyncio.sleep(jittered(wait))
