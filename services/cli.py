@@ -9,7 +9,8 @@ import click
 from services.alerter.commands import COMMANDS as ALERTER_COMMANDS
 from services.archive.commands import COMMANDS as ARCHIVE_COMMANDS
 from services.config_commands import COMMANDS as CONFIG_COMMANDS
-from services.common.cli_support import JikenboGroup, config_option, load
+from services.topic_commands import COMMANDS as TOPIC_COMMANDS
+from services.common.cli_support import JikenboGroup, broker_option, config_option, load
 from services.fetcher.commands import COMMANDS as FETCHER_COMMANDS
 from services.parser.commands import COMMANDS as PARSER_COMMANDS
 from services.web.commands import COMMANDS as WEB_COMMANDS
@@ -30,6 +31,7 @@ def main() -> None:
 
 @main.command()
 @config_option
+@broker_option
 @click.option("--demo", is_flag=True, help="Serve the bundled sample corpus as a local feed and follow it instead of the configured feeds.")
 def up(config_file: str | None, demo: bool) -> None:
     """Run everything here: broker (embedded unless configured), fetcher, parser, alerter.
@@ -47,6 +49,7 @@ def up(config_file: str | None, demo: bool) -> None:
 
 @main.command()
 @config_option
+@broker_option
 @click.option("--demo", is_flag=True, help="Show a running `jikenbo up --demo` (its feeds are kept apart from the real ones).")
 def status(config_file: str | None, demo: bool) -> None:
     """One screen: feeds (last poll, result, next poll, errors), consumer lag, today's incidents and alerts, dead letters.
@@ -59,7 +62,7 @@ def status(config_file: str | None, demo: bool) -> None:
     show_status(load(config_file), demo)
 
 
-for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS, *WEB_COMMANDS, *CONFIG_COMMANDS):
+for command in (*FETCHER_COMMANDS, *PARSER_COMMANDS, *ALERTER_COMMANDS, *ARCHIVE_COMMANDS, *WEB_COMMANDS, *CONFIG_COMMANDS, *TOPIC_COMMANDS):
     main.add_command(command)
 
 

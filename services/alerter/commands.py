@@ -9,15 +9,17 @@ from typing import Any
 
 import click
 
-from services.common.cli_support import broker_url, config_option, load, run_faust_worker
+from services.common.cli_support import broker_option, broker_url, config_option, load, run_faust_worker
 from services.common.config import Config, bootstrap_servers, load_config
 from services.common.errors import ConfigError
+from services.topic_commands import run_tail, tail_options
 
 log = logging.getLogger("jikenbo.alerter")
 
 
 @click.command()
 @config_option
+@broker_option
 def alerter(config_file: str | None) -> None:
     """Run only the alerter agent: incidents in, alerts out, matched against subscriptions."""
     from services.alerter.agent import build_alerter_app
@@ -63,21 +65,29 @@ def alerts() -> None:
 
 
 @alerts.command()
-@config_option
 @click.option("--subscription", help="Only alerts of this subscription.")
-@click.option("--from-beginning", is_flag=True, help="Start at the oldest alert instead of only new ones.")
+@tail_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="One readable line per alert, or the alert JSON.",
+    help="One readable line per alert, or the alert JSON (for the message's partition, offset and key: jikenbo topic tail alerts).",
 )
-def tail(config_file: str | None, subscription: str | None, from_beginning: bool, fmt: str) -> None:
-    """Follow the alerts topic, one line per alert, until Ctrl-C."""
-    from services.alerter.tail import tail_alerts
-    from services.common.runner import until_signalled
+def tail(config_file: str | None, subscription: str | None, count: int | None, exit_at_end: bool, from_beginning: bool,
+         fmt: str) -> None:
+    """Follow the alerts topic, one line per alert, until Ctrl-C (the friendly form of `jikenbo topic tail alerts`).
 
-    config = load(config_file)
-    bootstrap = bootstrap_servers(broker_url(config, wait=120.0))
-    asyncio.run(until_signalled(lambda: tail_alerts(config, bootstrap, subscription, from_beginning, fmt)))
+    \b
+    Examples:
+      jikenbo alerts tail --subscription hospitals
+      jikenbo alerts tail --from-beginning -e --format json > alerts.jsonl
+    """
+    from services.alerter.alert_text import terminal_line
+    from services.common import serde
+
+    run_tail(
+        config_file, "alerts", from_beginning, count, exit_at_end,
+        lambda item: serde.dumps(item.value).decode() if fmt == "json" else terminal_line(item.value),
+        lambda item: isinstance(item.value, dict) and (not subscription or item.value.get("subscription") == subscription),
+    )
 
 
 @click.group()
@@ -87,6 +97,7 @@ def subscriptions() -> None:
 
 @subscriptions.command()
 @config_option
+@broker_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--incidents", "incidents_file", type=click.Path(exists=True, dir_okay=False),

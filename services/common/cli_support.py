@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Callable
 
@@ -16,6 +17,23 @@ CONFIG_HELP = "TOML configuration file (default: $JIKENBO_CONFIG, else ./jikenbo
 
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--config", "config_file", type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
+
+
+def broker_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--broker`/`-b HOST:PORT[,HOST:PORT]` (or `kafka://…`), as kcat's `-b`.
+
+    It sets `$JIKENBO_BROKER_URL` for this command and every process it
+    starts (`jikenbo up`'s services), so it wins over the file like the variable.
+    """
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value:
+            os.environ["JIKENBO_BROKER_URL"] = value if "://" in value else f"kafka://{value}"
+
+    return click.option(
+        "--broker", "-b", metavar="HOST:PORT", expose_value=False, callback=remember,
+        help="Kafka bootstrap servers (HOST:PORT[,HOST:PORT] or kafka://…); overrides [broker] url and $JIKENBO_BROKER_URL.",
+    )(func)
 
 
 def load(config_file: str | None) -> Config:

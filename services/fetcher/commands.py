@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, AsyncIterator
 
 import click
 
-from services.common.cli_support import broker_url, config_option, load
+from services.common.cli_support import broker_option, broker_url, config_option, load
 from services.common.config import Config, FeedConfig, bootstrap_servers
 from services.common.errors import UsageError
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @config_option
+@broker_option
 def fetcher(config_file: str | None) -> None:
     """Run only the fetcher: poll the configured feeds and publish raw posts."""
     from services.common.runner import until_signalled
@@ -66,6 +67,7 @@ async def pipeline(config: Config) -> AsyncIterator[tuple[Publisher, FetcherStat
 
 @click.command()
 @config_option
+@broker_option
 @click.argument("feed")
 @click.option("--since", help="Stop at posts older than this date (YYYY-MM-DD or ISO timestamp, UTC).")
 @click.option("--until", help="Skip posts newer than this date.")
@@ -104,6 +106,7 @@ def backfill(config_file: str | None, feed: str, since: str | None, until: str |
 
 @click.command()
 @config_option
+@broker_option
 @click.argument("paths", nargs=-1, required=True)
 def ingest(config_file: str | None, paths: tuple[str, ...]) -> None:
     """Publish local text or HTML files (or directories of them) as raw posts.

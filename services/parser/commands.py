@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from services.common.cli_support import broker_url, config_option, load, run_faust_worker
+from services.common.cli_support import broker_option, broker_url, config_option, load, run_faust_worker
 
 
 @click.command()
 @config_option
+@broker_option
 def parser(config_file: str | None) -> None:
     """Run only the parser agent: raw posts in, incidents (or dead letters) out."""
     from services.parser.agent import build_parser_app
