@@ -39,6 +39,11 @@ def up(config_file: str | None, demo: bool) -> None:
     With no broker URL configured, an embedded Kafka-compatible broker (Tansu)
     is started on a free loopback port; its log is in the state directory.
     Ctrl-C or SIGTERM stops everything cleanly.
+
+    \b
+    Examples:
+      jikenbo up --demo           the bundled sample corpus as a local feed, no network needed
+      jikenbo up -b kafka1:9092   the services against your Kafka instead of the embedded broker
     """
     from services.common.runner import until_signalled
     from services.up import run_up
@@ -56,6 +61,11 @@ def status(config_file: str | None, demo: bool) -> None:
 
     Feeds come from the fetcher's state directory; the rest from the
     configured broker, else the embedded one of a running `jikenbo up`.
+
+    \b
+    Examples:
+      jikenbo status
+      jikenbo status --demo       a running `jikenbo up --demo`
     """
     from services.common.status import show_status
 

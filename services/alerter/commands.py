@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, config_option, load, run_faust_worker
+from services.common.cli_support import broker_option, broker_url, service_options, config_option, load, run_faust_worker
 from services.common.config import Config, bootstrap_servers, load_config
 from services.common.errors import ConfigError
 from services.topic_commands import run_tail, tail_options
@@ -20,8 +20,17 @@ log = logging.getLogger("jikenbo.alerter")
 @click.command()
 @config_option
 @broker_option
+@service_options
 def alerter(config_file: str | None) -> None:
-    """Run only the alerter agent: incidents in, alerts out, matched against subscriptions."""
+    """Run only the alerter agent: incidents in, alerts out, matched against subscriptions.
+
+    SIGHUP re-reads the subscriptions file at once and logs which other settings changed (they need a restart).
+
+    \b
+    Examples:
+      JIKENBO_SUBSCRIPTIONS_FILE=subs.toml jikenbo alerter -b kafka1:9092
+      kill -HUP $(pgrep -f "jikenbo alerter")        re-read subscriptions now
+    """
     from services.alerter.agent import build_alerter_app
     from services.alerter.settings import load_settings
     from services.alerter.reloading import ReloadingSubscriptions
@@ -111,6 +120,11 @@ def check(config_file: str | None, file: str, incidents_file: str | None, recent
     Errors name the line and the field. Channels are checked against the
     `[channels]` of the configuration, the names of subscriptions with
     `topic = true` against Kafka's rules for topic names under its prefix.
+
+    \b
+    Examples:
+      jikenbo subscriptions check subs.toml --no-broker      only validate
+      jikenbo parse post.html > i.jsonl && jikenbo subscriptions check subs.toml --incidents i.jsonl
     """
     from pathlib import Path
 

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import click
 
-from services.common.config import Config, load_config
+from services.common.config import LOG_LEVELS, Config, load_config
 from services.common.errors import RUNTIME_FAILURE, JikenboError
 from services.common.logsetup import setup_logging
 
@@ -34,6 +34,22 @@ def broker_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--broker", "-b", metavar="HOST:PORT", expose_value=False, callback=remember,
         help="Kafka bootstrap servers (HOST:PORT[,HOST:PORT] or kafka://…); overrides [broker] url and $JIKENBO_BROKER_URL.",
     )(func)
+
+
+def service_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--log-level` and `--metrics-port` of a service command, set like their variables (which they override)."""
+
+    def setting(variable: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+        def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+            if value is not None:
+                os.environ[variable] = str(value)
+
+        return remember
+
+    func = click.option("--metrics-port", type=click.IntRange(0, 65535), expose_value=False, callback=setting("JIKENBO_METRICS_PORT"),
+                        help="Serve /metrics, /healthz and /readyz on this port (0: off); sets $JIKENBO_METRICS_PORT.")(func)
+    return click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), expose_value=False,
+                        callback=setting("JIKENBO_LOG_LEVEL"), help="Sets $JIKENBO_LOG_LEVEL.")(func)
 
 
 def load(config_file: str | None) -> Config:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, AsyncIterator
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, config_option, load
+from services.common.cli_support import broker_option, broker_url, service_options, config_option, load
 from services.common.config import Config, FeedConfig, bootstrap_servers
 from services.common.errors import UsageError
 
@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 @click.command()
 @config_option
 @broker_option
+@service_options
 def fetcher(config_file: str | None) -> None:
-    """Run only the fetcher: poll the configured feeds and publish raw posts."""
+    """Run only the fetcher: poll the configured feeds and publish raw posts.
+
+    \b
+    Examples:
+      jikenbo fetcher -b kafka1:9092                 against a shared broker
+      JIKENBO_LOG_FORMAT=json jikenbo fetcher --config /etc/jikenbo/jikenbo.toml
+    """
     from services.common.runner import until_signalled
     from services.fetcher.agent import run_fetcher
 
@@ -79,6 +86,11 @@ def backfill(config_file: str | None, feed: str, since: str | None, until: str |
     Follows rel="next" and RFC 5005 prev-archive links, Blogger start-index
     paging and WordPress ?paged=N. An interrupted backfill resumes where it
     stopped; posts already published are not sent again.
+
+    \b
+    Examples:
+      jikenbo backfill b-son --since 2024-01-01      a configured feed, from a date
+      jikenbo backfill https://example.jp/feed --max-posts 100 --restart
     """
     from services.fetcher.backfill import LogProgress, RichProgress, backfill as walk, parse_day
     from services.fetcher.http import HttpClient, make_session
@@ -115,6 +127,11 @@ def ingest(config_file: str | None, paths: tuple[str, ...]) -> None:
     ingested (binary, not UTF-8/Shift_JIS/EUC-JP, over fetcher.max_bytes,
     unreadable) is reported on stderr and skipped, the others are published,
     and the exit status is 1.
+
+    \b
+    Examples:
+      jikenbo ingest press-release.html
+      jikenbo ingest ~/disclosures/ -b kafka1:9092   every file of a directory
     """
     from pathlib import Path
 

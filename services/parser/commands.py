@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, config_option, load, run_faust_worker
+from services.common.cli_support import broker_option, broker_url, service_options, config_option, load, run_faust_worker
 
 
 @click.command()
 @config_option
 @broker_option
+@service_options
 def parser(config_file: str | None) -> None:
-    """Run only the parser agent: raw posts in, incidents (or dead letters) out."""
+    """Run only the parser agent: raw posts in, incidents (or dead letters) out.
+
+    \b
+    Examples:
+      jikenbo parser -b kafka1:9092                  one worker; start more to share the partitions
+      jikenbo topic tail dlq -e                      what it could not parse, and why
+    """
     from services.parser.agent import build_parser_app
 
     config = load(config_file)
