@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from typing import Any
 
@@ -27,11 +28,10 @@ async def incidents(request: web.Request) -> web.Response:
     except BadRequest as exc:
         return _error(400, str(exc))
 
-    def read(db: Any) -> tuple[Any, int]:
-        return list_incidents(db, filters, limit, after), count_incidents(db, filters)
-
+    reader = request.app[READER]
     try:
-        page, total = await request.app[READER].run(read)
+        page, total = await asyncio.gather(  # two worker threads: SQLite runs both at once
+            reader.run(lambda db: list_incidents(db, filters, limit, after)), reader.run(lambda db: count_incidents(db, filters)))
     except ArchiveError as exc:
         return _error(503, str(exc))
     except ValueError as exc:

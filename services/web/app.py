@@ -7,22 +7,27 @@ own stylesheet and script only, a second guard behind autoescaping.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from services.archive.database import ArchiveError
+from services.archive.query import Filters
 from services.common.config import Config
 from services.common.errors import JikenboError
 from services.common.pipeline import ARCHIVE
 from services.web import api, live, pages
 from services.web.auth import Handler, required_token, token_middleware
+from services.web.mirror import CountingMirror
 from services.web.overview import OverviewCache
 from services.web.reader import ArchiveReader
-from services.web.state import CACHE, READER
+from services.web.state import CACHE, MIRROR, READER, TASKS
 from services.web.views import static_file
 
 log = logging.getLogger("jikenbo.web")
@@ -40,10 +45,12 @@ HEADERS = {
 
 def make_app(archive_path: Path, token: str | None = None) -> web.Application:
     """The application over one archive file; with `token`, every request must bring it."""
-    middlewares = [_security_headers] + ([token_middleware(token)] if token else [])
+    middlewares = [_headers] + ([token_middleware(token)] if token else [])
     app = web.Application(middlewares=middlewares)
     app[READER] = ArchiveReader(archive_path)
     app[CACHE] = OverviewCache()
+    app[MIRROR] = CountingMirror()
+    app[TASKS] = set()
     app.router.add_get("/", pages.overview_page)
     app.router.add_get("/incidents", pages.list_page)
     app.router.add_get("/incidents/{incident_id}", pages.incident_page)
@@ -53,6 +60,7 @@ def make_app(archive_path: Path, token: str | None = None) -> web.Application:
     app.router.add_get("/api/events", live.events)
     for name, content_type in STATIC.items():
         app.router.add_get(f"/static/{name}", _static(name, content_type))
+    app.on_startup.append(_warm_up)
     app.on_cleanup.append(_close_reader)
     return app
 
@@ -103,15 +111,35 @@ def _static(name: str, content_type: str) -> Callable[[web.Request], Awaitable[w
 
 
 @web.middleware
-async def _security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The security headers on every response, and the handler's own time (Server-Timing, read by bench/web.py)."""
+    started = time.perf_counter()
     try:
         response = await handler(request)
     except web.HTTPException as exc:
         exc.headers.update(HEADERS)
         raise
-    response.headers.update(HEADERS)
+    if not response.prepared:  # an event stream has sent its headers already
+        response.headers.update(HEADERS)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     return response
 
 
+async def _warm_up(app: web.Application) -> None:
+    """Copy the archive into the counting mirror and count the default overview before the first visitor asks."""
+    async def count() -> None:
+        try:
+            await pages.current_overview(app, Filters())
+        except ArchiveError:
+            pass  # no archive yet: the first view after it appears counts
+
+    task = asyncio.create_task(count())
+    app[TASKS].add(task)
+    task.add_done_callback(app[TASKS].discard)
+
+
 async def _close_reader(app: web.Application) -> None:
+    for task in list(app[TASKS]):
+        task.cancel()
+    await asyncio.gather(*app[TASKS], return_exceptions=True)
     app[READER].close()

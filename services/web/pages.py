@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -12,7 +13,7 @@ from services.archive.database import ArchiveError
 from services.archive.query import Filters, count_incidents, get_incident, list_incidents
 from services.web import evidence, overview
 from services.web.params import DEFAULT_LIMIT, BadRequest, chips, filters_from, link, narrowed, page_from, query_pairs
-from services.web.state import CACHE, READER
+from services.web.state import CACHE, MIRROR, READER, TASKS
 from services.web.views import render
 
 NEWEST = 8
@@ -25,23 +26,56 @@ async def overview_page(request: web.Request) -> web.Response:
     except BadRequest as exc:
         return _html("overview.html", 400, error=str(exc), **_form("/", Filters()), overview=None, periods=_periods())
     try:
-        data_version, newest_rowid = await reader.version()
-        cache = request.app[CACHE]
-        summary = cache.get(data_version, filters)
-        if summary is None:
-            summary = await reader.run(lambda db: overview.compute(db, filters))
-            cache.put(data_version, filters, summary)
+        summary, stale, newest_rowid = await current_overview(request.app, filters)
         newest = await reader.run(lambda db: list_incidents(db, filters, NEWEST).items)
     except ArchiveError as exc:
         return _unavailable(exc)
     return _html(
-        "overview.html", 200, **_form("/", filters), overview=summary, periods=_periods(), newest=newest,
+        "overview.html", 200, **_form("/", filters), overview=summary, stale=stale, periods=_periods(), newest=newest,
         list_link=link("/incidents", filters),
         sector_links={sector: link("/incidents", narrowed(filters, sectors=(sector,))) for sector, _ in summary.sectors()},
         month_chart=overview.month_chart(summary, filters), type_chart=overview.type_chart(summary, filters),
         vendor_chart=overview.vendor_chart(summary, filters), organization_chart=overview.organization_chart(summary, filters),
         live_newest=newest_rowid,
     )
+
+
+async def current_overview(app: web.Application, filters: Filters) -> tuple[overview.Overview, bool, int]:
+    """The overview for the archive as it is, else the last one computed while a background task
+    recomputes it (stale: True); only a selection never asked for before waits for its counts."""
+    version, newest_rowid = await app[READER].version()
+    cache = app[CACHE]
+    kept = cache.get(filters)
+    if kept is None:
+        summary = await _compute(app, filters)
+        cache.put(filters, version, summary)
+        return summary, False, newest_rowid
+    kept_version, summary = kept
+    if kept_version == version:
+        return summary, False, newest_rowid
+    if filters not in cache.refreshing:
+        cache.refreshing.add(filters)
+        task = asyncio.create_task(_refresh(app, filters, version))
+        app[TASKS].add(task)
+        task.add_done_callback(app[TASKS].discard)
+    return summary, True, newest_rowid
+
+
+async def _refresh(app: web.Application, filters: Filters, version: object) -> None:
+    try:
+        app[CACHE].put(filters, version, await _compute(app, filters))
+    except ArchiveError:
+        pass  # the next view tries again
+    finally:
+        app[CACHE].refreshing.discard(filters)
+
+
+async def _compute(app: web.Application, filters: Filters) -> overview.Overview:
+    """On the counting mirror, except for full-text search, whose index only the archive has."""
+    if filters.search:
+        return await app[READER].run(lambda db: overview.compute(db, filters))
+    mirror = app[MIRROR]
+    return await app[READER].run(lambda db: mirror.synced(db, lambda copy: overview.compute(copy, filters)))
 
 
 async def list_page(request: web.Request) -> web.Response:
@@ -53,8 +87,8 @@ async def list_page(request: web.Request) -> web.Response:
         return _html("list.html", 400, error=str(exc), **_form("/incidents", Filters()), page=None)
     try:
         _, newest_rowid = await reader.version()
-        page = await reader.run(lambda db: list_incidents(db, filters, limit, after))
-        total = await reader.run(lambda db: count_incidents(db, filters))
+        page, total = await asyncio.gather(  # two worker threads: SQLite runs both at once
+            reader.run(lambda db: list_incidents(db, filters, limit, after)), reader.run(lambda db: count_incidents(db, filters)))
     except ArchiveError as exc:
         return _unavailable(exc)
     except ValueError as exc:  # a cursor that is not one of ours

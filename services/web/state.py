@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from services.web.mirror import CountingMirror
 from services.web.overview import OverviewCache
 from services.web.reader import ArchiveReader
 
 READER = web.AppKey("reader", ArchiveReader)
 CACHE = web.AppKey("overview_cache", OverviewCache)
+MIRROR = web.AppKey("counting_mirror", CountingMirror)
+TASKS = web.AppKey("background_tasks", set)
