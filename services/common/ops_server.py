@@ -8,6 +8,10 @@
   its input topics is under `[metrics] ready_max_lag`
   (services.common.consumer_lag; the Faust hookup is in services.common.faust_app).
 
+/metrics is prometheus-client's own aiohttp handler: the OpenMetrics format
+when the scraper asks for it (`Accept: application/openmetrics-text`), only
+the families named by `name[]` query parameters, gzip when accepted.
+
 A port that is already taken logs one warning and the service runs on
 without the endpoint: observability must never stop the pipeline.
 """
@@ -18,7 +22,7 @@ import logging
 from typing import Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.aiohttp import make_aiohttp_handler
 
 log = logging.getLogger("jikenbo.ops")
 
@@ -35,13 +39,10 @@ class OpsServer:
 
     def app(self) -> web.Application:
         app = web.Application()
-        app.router.add_get("/metrics", self.metrics)
+        app.router.add_get("/metrics", make_aiohttp_handler())
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         return app
-
-    async def metrics(self, request: web.Request) -> web.Response:
-        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text=f"{self.service}: alive\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 from pathlib import Path
 
@@ -144,3 +145,26 @@ async def test_busy_port_warns_once_and_does_not_raise(caplog: pytest.LogCapture
 
 async def test_port_zero_disables_the_endpoint() -> None:
     assert await OpsServer("alerter", lambda: (True, "ready")).start("127.0.0.1", 0) is False
+
+
+async def test_metrics_negotiate_openmetrics_filter_names_and_compress() -> None:
+    port = free_port()
+    server = OpsServer("parser", lambda: (True, "ready"))
+    assert await server.start("127.0.0.1", port)
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        async with aiohttp.ClientSession(auto_decompress=False) as session:
+            plain = {"Accept-Encoding": "identity"}
+            async with session.get(url, headers={**plain, "Accept": "application/openmetrics-text; version=1.0.0"}) as response:
+                text = (await response.read()).decode()
+                assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+                assert text.rstrip().endswith("# EOF") and "# TYPE jikenbo_dead_letters counter" in text
+            async with session.get(url, params=[("name[]", "jikenbo_dead_letters_total")], headers=plain) as response:
+                text = (await response.read()).decode()
+                assert "jikenbo_dead_letters_total" in text and "jikenbo_polls" not in text
+            async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
+                body = await response.read()
+                assert response.headers["Content-Encoding"] == "gzip"
+                assert b"jikenbo_end_to_end_latency_seconds" in gzip.decompress(body)
+    finally:
+        await server.stop()
