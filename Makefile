@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up demo test install clean
+.PHONY: up demo test install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,16 @@ up: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/jikenbo up --demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check services schemas bench tests tools
 	$(BIN)/python -m pytest
+
+# The web view's browser tests drive Debian's chromium (with a Japanese font); installed once if missing.
+browser:
+	@[ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/opentype/ipafont-gothic ] || { \
+	  echo "make: installing Debian's chromium and fonts-ipafont-gothic for tests/integration/test_web_browser.py"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium fonts-ipafont-gothic; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
