@@ -78,20 +78,24 @@ class WebServer:
 
 
 async def start_web(config: Config, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token: str | None = None,
+                    state_dir: Path | None = None,
                     announce: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> WebServer:
-    """Serve the archive of `config.state_dir` until `close()`; logs its address.
+    """Serve the archive of `state_dir` (default `config.state_dir`) until `close()`; logs its address.
 
     Off loopback without a token, one is generated and passed to `announce`
-    (stderr by default) in a ready-to-open link, once: never logged."""
+    (stderr by default) in a ready-to-open link, once: never logged. A port in
+    use is a JikenboError naming it."""
     token, generated = required_token(host, token)
-    runner = web.AppRunner(make_app(ARCHIVE.state_path(config.state_dir), token), access_log=None, shutdown_timeout=2.0)
+    archive = ARCHIVE.state_path(state_dir or config.state_dir)
+    runner = web.AppRunner(make_app(archive, token), access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise JikenboError(f"web view: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+        reason = exc.strerror or str(exc).rsplit(": ", 1)[-1]  # asyncio wraps the errno text in a long sentence
+        raise JikenboError(f"web view: cannot listen on {host}:{port} ({reason})") from None
     sockets = site._server.sockets if site._server else []  # aiohttp exposes no public accessor
     bound = sockets[0].getsockname()[1] if sockets else port
     url = f"http://{f'[{host}]' if ':' in host else host}:{bound}/"
