@@ -27,7 +27,7 @@ from services.web.auth import Handler, required_token, token_middleware
 from services.web.mirror import CountingMirror
 from services.web.overview import OverviewCache
 from services.web.reader import ArchiveReader
-from services.web.state import CACHE, MIRROR, READER, TASKS
+from services.web.state import CACHE, CLOSING, MIRROR, READER, TASKS
 from services.web.views import static_file
 
 log = logging.getLogger("jikenbo.web")
@@ -51,6 +51,7 @@ def make_app(archive_path: Path, token: str | None = None) -> web.Application:
     app[CACHE] = OverviewCache()
     app[MIRROR] = CountingMirror()
     app[TASKS] = set()
+    app[CLOSING] = asyncio.Event()
     app.router.add_get("/", pages.overview_page)
     app.router.add_get("/incidents", pages.list_page)
     app.router.add_get("/incidents/{incident_id}", pages.incident_page)
@@ -61,6 +62,7 @@ def make_app(archive_path: Path, token: str | None = None) -> web.Application:
     for name, content_type in STATIC.items():
         app.router.add_get(f"/static/{name}", _static(name, content_type))
     app.on_startup.append(_warm_up)
+    app.on_shutdown.append(_end_streams)
     app.on_cleanup.append(_close_reader)
     return app
 
@@ -140,6 +142,10 @@ async def _warm_up(app: web.Application) -> None:
     task = asyncio.create_task(count())
     app[TASKS].add(task)
     task.add_done_callback(app[TASKS].discard)
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[CLOSING].set()
 
 
 async def _close_reader(app: web.Application) -> None:

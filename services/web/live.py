@@ -14,7 +14,7 @@ import orjson
 from aiohttp import web
 
 from services.archive.database import ArchiveError
-from services.web.state import READER
+from services.web.state import CLOSING, READER
 
 POLL = 1.0
 KEEPALIVE = 15.0
@@ -25,6 +25,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
     reader = request.app[READER]
+    closing = request.app[CLOSING]
     last: tuple[int, int] | None = None
     idle = 0.0
     try:
@@ -40,8 +41,11 @@ async def events(request: web.Request) -> web.StreamResponse:
             elif idle >= KEEPALIVE:
                 await response.write(b": keepalive\n\n")
                 idle = 0.0
-            await asyncio.sleep(POLL)
-            idle += POLL
+            try:
+                await asyncio.wait_for(closing.wait(), POLL)
+                break  # the server is stopping
+            except asyncio.TimeoutError:
+                idle += POLL
     except ConnectionResetError:  # the page was closed
         pass
     return response

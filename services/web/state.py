@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from services.web.mirror import CountingMirror
@@ -12,3 +14,4 @@ READER = web.AppKey("reader", ArchiveReader)
 CACHE = web.AppKey("overview_cache", OverviewCache)
 MIRROR = web.AppKey("counting_mirror", CountingMirror)
 TASKS = web.AppKey("background_tasks", set)
+CLOSING = web.AppKey("closing", asyncio.Event)  # set on shutdown: event streams end at once
