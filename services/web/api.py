@@ -82,7 +82,9 @@ def summary_json(item: IncidentSummary) -> dict[str, Any]:
 
 
 def _json(value: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(value), status=status, content_type="application/json")
+    response = web.Response(body=orjson.dumps(value), status=status, content_type="application/json")
+    response.enable_compression()  # when the client accepts it
+    return response
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -18,7 +18,6 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from services.archive.database import ArchiveError
-from services.archive.query import Filters
 from services.common.config import Config
 from services.common.errors import JikenboError
 from services.common.pipeline import ARCHIVE
@@ -132,10 +131,12 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
 
 
 async def _warm_up(app: web.Application) -> None:
-    """Copy the archive into the counting mirror and count the default overview before the first visitor asks."""
+    """Copy the archive into the counting mirror and count the default overview and the quick
+    periods before the first visitor asks (in the background: the server answers meanwhile)."""
     async def count() -> None:
         try:
-            await pages.current_overview(app, Filters())
+            for _, filters in pages.periods():
+                await pages.current_overview(app, filters)
         except ArchiveError:
             pass  # no archive yet: the first view after it appears counts
 

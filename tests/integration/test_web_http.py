@@ -183,3 +183,10 @@ async def test_off_loopback_a_token_is_required_and_generated_once(tmp_path: Pat
             assert (await session.get(f"{server.url}api/incidents")).status == 200
     finally:
         await server.close()
+
+
+async def test_pages_are_compressed_for_clients_that_accept_it(client: TestClient) -> None:
+    zipped = await client.get("/", headers={"Accept-Encoding": "gzip"})
+    plain = await client.get("/", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers.get("Content-Encoding") == "gzip" and "Content-Encoding" not in plain.headers
+    assert await zipped.text() == await plain.text()
