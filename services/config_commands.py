@@ -7,7 +7,6 @@ import os
 import click
 
 from services.common.cli_support import config_option
-from services.common.config import load_config
 
 
 @click.group()
@@ -27,6 +26,7 @@ def check(config_file: str | None) -> None:
     """
     from services.alerter.settings import load_settings
     from services.alerter.subscriptions import subscriptions_from_config
+    from services.common.config import load_config
 
     loaded = load_config(config_file)
     settings = load_settings(loaded)
@@ -46,6 +46,7 @@ def show(config_file: str | None) -> None:
       JIKENBO_LOG_LEVEL=DEBUG jikenbo config show --config deploy/jikenbo.example.toml
     """
     from services.alerter.settings import validate
+    from services.common.config import load_config
     from services.common.config_view import render
 
     loaded = load_config(config_file)

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, config_option, load
-from services.common.config import bootstrap_servers
+from services.common.cli_support import bootstrap, broker_option, config_option, load
 from services.common.topic_tail import TAILABLE, Record
 
 
@@ -49,10 +48,10 @@ def run_tail(config_file: str | None, name: str, from_beginning: bool, count: in
     from services.common.topic_tail import tail
 
     config = load(config_file)
-    bootstrap = bootstrap_servers(broker_url(config, wait=0.0 if exit_at_end else 120.0))
+    servers = bootstrap(config, wait=0.0 if exit_at_end else 120.0)
 
     async def follow() -> None:
-        async for item in tail(config, bootstrap, name, from_beginning or exit_at_end, count, exit_at_end, wanted):
+        async for item in tail(config, servers, name, from_beginning or exit_at_end, count, exit_at_end, wanted):
             click.echo(show(item))
 
     asyncio.run(until_signalled(follow))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, service_options, config_option, load, run_faust_worker
-from services.common.config import Config, bootstrap_servers, load_config
-from services.common.errors import ConfigError
+from services.common.cli_support import bootstrap, broker_option, broker_url, config_option, load, run_faust_worker, service_options
 from services.topic_commands import run_tail, tail_options
+
+if TYPE_CHECKING:
+    from services.common.config import Config
 
 log = logging.getLogger("jikenbo.alerter")
 
@@ -50,7 +51,9 @@ def alerter(config_file: str | None) -> None:
 def hangup(config_file: str | None, config: Config, in_force: Any) -> None:
     """SIGHUP: re-read the subscriptions file now; log what else changed, which takes a restart."""
     from services.alerter.settings import validate
+    from services.common.config import load_config
     from services.common.config_view import changed
+    from services.common.errors import ConfigError
 
     in_force.refresh()
     try:
@@ -142,8 +145,7 @@ def check(config_file: str | None, file: str, incidents_file: str | None, recent
         incidents = read_incidents_file(Path(incidents_file))
         origin = incidents_file
     else:
-        bootstrap = bootstrap_servers(broker_url(config))
-        incidents = asyncio.run(read_recent_incidents(config, bootstrap, recent))
+        incidents = asyncio.run(read_recent_incidents(config, bootstrap(config), recent))
         origin = f"the last {len(incidents)} incident(s) on the incidents topic"
     for line in check_report(subs, incidents, origin):
         click.echo(line)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from services.common.config import LOG_LEVELS, Config, load_config
+if TYPE_CHECKING:
+    from services.common.config import Config
 from services.common.errors import RUNTIME_FAILURE, JikenboError
 from services.common.logsetup import setup_logging
 
@@ -48,12 +49,14 @@ def service_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     func = click.option("--metrics-port", type=click.IntRange(0, 65535), expose_value=False, callback=setting("JIKENBO_METRICS_PORT"),
                         help="Serve /metrics, /healthz and /readyz on this port (0: off); sets $JIKENBO_METRICS_PORT.")(func)
-    return click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), expose_value=False,
-                        callback=setting("JIKENBO_LOG_LEVEL"), help="Sets $JIKENBO_LOG_LEVEL.")(func)
+    return click.option("--log-level", metavar="LEVEL", expose_value=False, callback=setting("JIKENBO_LOG_LEVEL"),
+                        help="DEBUG, INFO, WARNING, ERROR or CRITICAL; sets $JIKENBO_LOG_LEVEL.")(func)
 
 
 def load(config_file: str | None) -> Config:
     """Load the configuration and set up logging from it."""
+    from services.common.config import load_config
+
     config = load_config(config_file)
     setup_logging(config.log_level, config.log_format)
     return config
@@ -81,6 +84,13 @@ def broker_url(config: Config, wait: float = 0.0) -> str:
             "no broker: set JIKENBO_BROKER_URL (or [broker] url), or start `jikenbo up` first for the embedded broker"
         )
     return url
+
+
+def bootstrap(config: Config, wait: float = 0.0) -> str:
+    """The broker's `host:port[,host:port]` for aiokafka (see `broker_url`)."""
+    from services.common.config import bootstrap_servers
+
+    return bootstrap_servers(broker_url(config, wait))
 
 
 def run_faust_worker(app: Any, config: Config) -> None:

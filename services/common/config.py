@@ -32,7 +32,7 @@ from services.parser.settings import ParserConfig
 DEFAULT_FEED_URL = "https://blog.b-son.net/feeds/posts/default"
 DEFAULT_STATE_DIR = "~/.local/state/jikenbo"
 DEFAULT_TOPIC_PREFIX = "jikenbo"
-STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, defer_build=True)  # built when first used: a cheap import
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")

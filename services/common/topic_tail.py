@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from services.common import serde
-from services.common.config import Config
 from services.common.errors import BrokerError
-from services.common.kafka import kafka_options
 from services.common.topics import Topics
+
+if TYPE_CHECKING:
+    from services.common.config import Config
 
 # `jikenbo topic tail NAME`: the names a user types, and the `Topics` attribute each means.
 TAILABLE = {"alerts": "alerts", "incidents": "incidents", "dlq": "dead_letters", "posts": "raw_posts"}
@@ -56,6 +57,8 @@ async def tail(config: Config, bootstrap: str, name: str, from_beginning: bool =
                exit_at_end: bool = False, wanted: Callable[[Record], bool] = lambda _: True) -> AsyncIterator[Record]:
     """Records of topic `name` (a key of `TAILABLE`) as they arrive, until `count` or, with `exit_at_end`, the end."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from services.common.kafka import kafka_options
 
     topic = getattr(Topics(config.topic_prefix), TAILABLE[name])
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(config.security))

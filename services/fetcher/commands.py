@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, AsyncIterator
 
 import click
 
-from services.common.cli_support import broker_option, broker_url, service_options, config_option, load
-from services.common.config import Config, FeedConfig, bootstrap_servers
+from services.common.cli_support import bootstrap, broker_option, config_option, load, service_options
 from services.common.errors import UsageError
 
 if TYPE_CHECKING:
+    from services.common.config import Config
+    from services.fetcher.settings import FeedConfig
     from services.fetcher.publisher import Publisher
     from services.fetcher.state import FetcherState
 
@@ -34,8 +35,8 @@ def fetcher(config_file: str | None) -> None:
     from services.fetcher.agent import run_fetcher
 
     config = load(config_file)
-    bootstrap = bootstrap_servers(broker_url(config))
-    asyncio.run(until_signalled(lambda: run_fetcher(config, bootstrap)))
+    servers = bootstrap(config)
+    asyncio.run(until_signalled(lambda: run_fetcher(config, servers)))
 
 
 def resolve_feed(config: Config, feed: str) -> FeedConfig:
@@ -45,6 +46,8 @@ def resolve_feed(config: Config, feed: str) -> FeedConfig:
             return configured
     if feed.startswith(("http://", "https://")):
         from urllib.parse import urlsplit
+
+        from services.fetcher.settings import FeedConfig
 
         return FeedConfig(name=urlsplit(feed).hostname or "feed", url=feed)
     names = ", ".join(f.name for f in config.feeds) or "none"
@@ -60,10 +63,10 @@ async def pipeline(config: Config) -> AsyncIterator[tuple[Publisher, FetcherStat
     from services.fetcher.publisher import Publisher
     from services.fetcher.state import FetcherState
 
-    bootstrap = bootstrap_servers(broker_url(config))
-    await ensure_pipeline_topics(config, bootstrap)
+    servers = bootstrap(config)
+    await ensure_pipeline_topics(config, servers)
     state = FetcherState(FETCHER.state_path(config.state_dir))
-    producer = make_producer(bootstrap, f"{config.topic_prefix}-backfill", config.security)
+    producer = make_producer(servers, f"{config.topic_prefix}-backfill", config.security)
     await producer.start()
     try:
         yield Publisher(producer, Topics(config.topic_prefix), state), state
