@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, SecretStr
 
 from services.common.config import STRICT, Config, Place, overlay_env, section_keys
 from services.common.durations import Duration, PositiveDuration, parse_duration
@@ -87,6 +87,12 @@ def _rate(value: Any) -> tuple[int, float] | None:
         raise ValueError(f"expected 'COUNT/DURATION' such as '10/1m', got {value!r}") from None
 
 
+def _rate_text(value: str | None) -> str | None:
+    if value is not None:
+        _rate(value)
+    return value
+
+
 def _list(value: Any) -> Any:
     """A list from the environment: JSON (`["a", "b"]`) or comma-separated (`a,b`)."""
     if isinstance(value, str):
@@ -102,7 +108,7 @@ class ChannelSection(BaseModel):
     retries: Annotated[int, Field(ge=0)] = 5
     backoff: PositiveDuration = 2.0
     max_backoff: PositiveDuration = 300.0
-    rate_limit: Annotated[tuple[int, float] | None, BeforeValidator(_rate)] = None
+    rate_limit: Annotated[str | None, AfterValidator(_rate_text)] = None  # kept as written; `_rate` reads it
     digest: Duration = 0.0  # 0: no digest
 
 
@@ -222,7 +228,7 @@ def _channel(valid: Validated, name: str, env: Mapping[str, str]) -> ChannelSett
     model = valid.sections[section]
     common = dict(
         name=name, type=model.type, timeout=model.timeout, retries=model.retries, backoff=model.backoff,
-        max_backoff=model.max_backoff, rate_limit=model.rate_limit, digest=model.digest or None,
+        max_backoff=model.max_backoff, rate_limit=_rate(model.rate_limit) if model.rate_limit else None, digest=model.digest or None,
     )
     if isinstance(model, WebhookSection):
         secret = _secret(place, table, section, "secret", env)

@@ -19,7 +19,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Callable, Mapping, NoReturn
+from typing import Annotated, Any, Mapping, NoReturn
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError, create_model
 
@@ -364,8 +364,7 @@ class Place:
         what = ".".join(p for p in (table, f"#{index + 1}" if index is not None else None, key) if p)
         raise ConfigError(f"{self.where(table, index, key)}: {what + ': ' if what else ''}{problem}")
 
-    def validate(self, model: Any, value: Any, table: str, index: int | None = None,
-                 strip: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc) -> Any:
+    def validate(self, model: Any, value: Any, table: str, index: int | None = None) -> Any:
         """`value` validated against `model`; the first problem in file order becomes a `ConfigError`."""
         if not isinstance(value, dict):
             self.refuse(f"expected a table [{table}]", table, index)
@@ -374,7 +373,7 @@ class Place:
         except ValidationError as exc:
             problems = []
             for error in exc.errors():
-                loc = strip(tuple(error["loc"]))
+                loc = tuple(error["loc"])
                 key = str(loc[0]) if loc else None
                 where = self.where(table, index, key)
                 line = int(where.rsplit(":", 1)[1]) if where.startswith(self.name + ":") else 0

@@ -28,8 +28,10 @@ def values(section: Any) -> dict[str, Any]:
 def render_value(value: Any) -> str:
     if isinstance(value, SecretStr):
         return json.dumps(MASK)
-    if isinstance(value, tuple):
-        value = list(value)
+    if isinstance(value, dict):  # a TOML inline table
+        return "{ " + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {render_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -100,3 +100,19 @@ def test_config_check_accepts_the_example_and_names_the_line_of_a_problem(tmp_pa
     result = CliRunner().invoke(main, ["config", "check", "--config", str(write(tmp_path, "[parser]\nmax_incidents = 0\n"))])
     assert result.exit_code == 2
     assert "jikenbo.toml:2: parser.max_incidents: must be at least 1, got 0" in result.output
+
+
+def test_config_show_prints_a_configuration_that_loads_to_the_same_values(tmp_path: Path) -> None:
+    from services.alerter.settings import validate
+
+    path = write(tmp_path, '[fetcher]\nmax_connections = 5\nper_host_delay = "250ms"\n\n[[feeds]]\nname = "a"\nurl = "https://a.example/f"\n'
+                           'headers = { "X-Token" = "1" }\nlabels = ["事件簿"]\n\n[channels.log]\ntype = "jsonl"\npath = "a.jsonl"\n'
+                           'rate_limit = "10/1m"\n')
+    env = {"JIKENBO_ALERTER_RELOAD_INTERVAL": "5s"}
+    shown = CliRunner().invoke(main, ["config", "show", "--config", str(path)], env=env)
+    assert shown.exit_code == 0, shown.output
+    again = tmp_path / "shown.toml"
+    again.write_text(shown.output, encoding="utf-8")
+    first, second = load_config(path, env=env), load_config(again, env={})
+    assert first.sections == second.sections
+    assert validate(first, env).sections == validate(second, {}).sections
