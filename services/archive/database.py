@@ -49,6 +49,9 @@ _V1 = (
     )""",
     "CREATE INDEX incidents_newest ON incidents (sort_date DESC, id DESC)",
     "CREATE INDEX incidents_sector ON incidents (sector, sort_date DESC, id DESC)",
+    # Rows carry the body and the JSON, kilobytes each: counting and organisation filters read this narrow
+    # copy of what they need instead of every row (stats on 100,000 incidents: 300 ms -> tens of ms).
+    "CREATE INDEX incidents_facts ON incidents (sort_date, sector, affected_count, org_key)",
     "CREATE TABLE incident_types (type TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (type, id)) WITHOUT ROWID",
     "CREATE INDEX incident_types_of ON incident_types (id)",
     # One row per vendor key and incident: two spellings of one vendor count once.
