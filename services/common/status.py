@@ -1,7 +1,7 @@
 """`jikenbo status`: one screen on how the pipeline is doing.
 
-Feeds come from the fetcher's SQLite state (so run it where the fetcher's
-state directory is); consumer lag, today's incidents and alerts and the
+Feeds come from the fetcher's SQLite state and the archive's size from its
+file (so run it where the state directory is); consumer lag, today's incidents and alerts and the
 dead-letter count come from the broker: the configured one, else the
 embedded broker of a running `jikenbo up`. A broker that cannot be reached
 still leaves the feeds on screen, with the reason.
@@ -25,7 +25,7 @@ from services.common.cli_support import broker_url
 from services.common.config import Config, bootstrap_servers
 from services.common.errors import JikenboError
 from services.common.kafka import committed_offsets, end_offsets, exact_end_offsets, kafka_options, lag
-from services.common.pipeline import FETCHER, consumers
+from services.common.pipeline import ARCHIVE, FETCHER, consumers
 from services.common.topics import Topics
 
 
@@ -63,6 +63,24 @@ def read_feeds(state_dir: Path) -> list[FeedRow] | None:
         return [FeedRow(f.name, f.last_poll_at, f.last_status, f.next_poll_at, f.error_count, f.last_error) for f in state.feeds()]
     finally:
         state.close()
+
+
+def archive_line(state_dir: Path) -> Text:
+    """How much history the archive holds, read from its file (the broker is not needed)."""
+    from services.archive.database import ArchiveError, open_reader
+
+    path = ARCHIVE.state_path(state_dir)
+    try:
+        db = open_reader(path)
+    except ArchiveError as exc:
+        return Text(f"archive: {exc}", style="yellow")
+    try:
+        incidents, revisions, alerts = (db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                                        for table in ("incidents", "revisions", "alerts"))
+    finally:
+        db.close()
+    return Text(f"archive: {incidents:,} incident(s), {revisions:,} revision(s), {alerts:,} alert(s) in {path}"
+                " (jikenbo incidents list)")
 
 
 def relative(at: float | None, now: float) -> str:
@@ -149,7 +167,8 @@ def feeds_table(feeds: list[FeedRow], now: float) -> Table:
     return table
 
 
-def render(feeds: list[FeedRow] | None, facts: BrokerFacts | None, broker: str, problem: str | None, now: float) -> Group:
+def render(feeds: list[FeedRow] | None, facts: BrokerFacts | None, broker: str, problem: str | None, now: float,
+           archive: Text | None = None) -> Group:
     """The whole screen; every part says plainly when it has nothing to show."""
     parts: list[object] = []
     if feeds is None:
@@ -170,17 +189,20 @@ def render(feeds: list[FeedRow] | None, facts: BrokerFacts | None, broker: str, 
             f"dead letters: {facts.dead_letters}",
             style="bold red" if facts.dead_letters else "bold",
         ))
+    if archive is not None:
+        parts.append(archive)
     return Group(*parts)
 
 
 def show_status(config: Config, demo: bool = False) -> None:
     """Gather everything (the broker part within 30 s) and print the screen."""
     now = time.time()
-    feeds = read_feeds(config.state_dir / "demo" if demo else config.state_dir)
+    state_dir = config.state_dir / "demo" if demo else config.state_dir
+    feeds = read_feeds(state_dir)
     facts, problem, url = None, None, "(none)"
     try:
         url = broker_url(config)
         facts = asyncio.run(asyncio.wait_for(broker_facts(config, bootstrap_servers(url), now), 30))
     except (JikenboError, KafkaError, OSError, asyncio.TimeoutError) as exc:
         problem = str(exc) or type(exc).__name__
-    Console().print(render(feeds, facts, url, problem, now))
+    Console().print(render(feeds, facts, url, problem, now, archive_line(state_dir)))
