@@ -19,7 +19,7 @@ import orjson
 from services.archive.options import filter_options, filters_from
 from services.common.cli_support import broker_url, config_option, load, run_faust_worker
 from services.common.config import Config
-from services.common.errors import JikenboError
+from services.common.errors import UsageError
 from services.common.pipeline import ARCHIVE
 
 
@@ -89,7 +89,7 @@ def list_incidents(config_file: str | None, demo: bool, limit: int, after: str |
     try:
         page = page_of(db, filters, limit, after)
     except ValueError as exc:
-        raise JikenboError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     for item in page.items:
         click.echo(as_json(item) if fmt == "json" else list_line(item))
     if not page.items:
@@ -119,7 +119,7 @@ def show(config_file: str | None, incident_id: str, demo: bool, fmt: str) -> Non
     config = load(config_file)
     record = get_incident(reader(config, demo), incident_id)
     if record is None:
-        raise JikenboError(f"no incident {incident_id!r} in {archive_path(config, demo)}")
+        raise UsageError(f"no incident {incident_id!r} in {archive_path(config, demo)}")
     if fmt == "json":
         click.echo(as_json(record))
     else:
@@ -154,7 +154,7 @@ def export(config_file: str | None, demo: bool, fmt: str, output: str | None, **
         else:
             _write(chunks, click.get_text_stream("stdout", encoding="utf-8"))
     except ValueError as exc:
-        raise JikenboError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     except BrokenPipeError:  # `… | head`: the reader has what it wanted
         sys.stderr.close()
         return
@@ -209,7 +209,7 @@ def stats(config_file: str | None, demo: bool, by: tuple[str, ...], fmt: str, **
     try:
         rows = count_by(db, by, filters)
     except ValueError as exc:
-        raise JikenboError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     if fmt == "json":
         for row in rows:
             click.echo(as_json({**dict(zip(by, row.key)), "incidents": row.incidents, "affected": row.affected,
@@ -254,7 +254,7 @@ def tail(config_file: str | None, demo: bool, lines: int, interval: float, fmt: 
             if not found:
                 time.sleep(interval)
     except ValueError as exc:
-        raise JikenboError(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _wait_for_archive(path: Path, interval: float) -> sqlite3.Connection:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from services.archive.query import Filters, codes
-from services.common.errors import JikenboError
+from services.common.errors import UsageError
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -76,4 +76,4 @@ def filters_from(options: dict[str, Any]) -> Filters:
             search=values["search"],
         )
     except ValueError as exc:
-        raise JikenboError(str(exc)) from None
+        raise UsageError(str(exc)) from None

@@ -8,7 +8,7 @@ import pytest
 
 from services.archive.options import FILTER_NAMES, filters_from, period_bound
 from services.archive.query import Filters
-from services.common.errors import JikenboError
+from services.common.errors import UsageError
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [
@@ -47,5 +47,5 @@ def test_options_become_filters_with_codes_for_labels() -> None:
     ({"since": "soon"}, "expected a date such as 2024"),
 ])
 def test_a_wrong_value_is_one_line_for_the_user(given: dict[str, object], message: str) -> None:
-    with pytest.raises(JikenboError, match=message):
+    with pytest.raises(UsageError, match=message):
         filters_from(options(**given))
