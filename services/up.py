@@ -1,7 +1,8 @@
 """`jikenbo up`: the whole pipeline on this machine.
 
 Starts the embedded broker unless a broker URL is configured, optionally the
-demo feed server, then the fetcher, parser and alerter as child processes.
+demo feed server, then every stage of services.common.pipeline (fetcher, parser,
+alerter, archive) as child processes.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
             assert config.broker_url is not None
             bootstrap = bootstrap_servers(config.broker_url)
         await ensure_pipeline_topics(config, bootstrap)
-        log.info("pipeline up on %s; follow alerts with: jikenbo alerts tail", env.get("JIKENBO_BROKER_URL", config.broker_url))
+        log.info("pipeline up on %s; follow incidents as they are archived with: jikenbo incidents tail%s (alerts: jikenbo alerts tail)",
+                 env.get("JIKENBO_BROKER_URL", config.broker_url), " --demo" if demo else "")
         # Each child its own metrics port, even when $JIKENBO_METRICS_PORT is set for this process.
         children = [Child(name, service_argv(name), {**env, "JIKENBO_METRICS_PORT": str(config.metrics.service_port(name))}) for name in SERVICES]
         await supervise(children)
