@@ -99,8 +99,8 @@ async def end_offsets(bootstrap: str, topic: str, security: KafkaSecurity | None
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
         max_partition_fetch_bytes=4 * 1024 * 1024, **kafka_options(security),
     )
-    await consumer.start()
     try:
+        await consumer.start()  # inside: a start that fails still closes what it opened
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
             await consumer._client.force_metadata_update()
@@ -146,8 +146,8 @@ async def committed_offsets(
     OffsetFetch for "all topics".
     """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000, **kafka_options(security))
-    await admin.start()
     try:
+        await admin.start()
         offsets = await admin.list_consumer_group_offsets(group, partitions=[TopicPartition(topic, p) for p in partitions])
     finally:
         await admin.close()
