@@ -31,6 +31,11 @@ class Topics:
     def alerts(self) -> str:
         return f"{self.prefix}.alerts"
 
+    @property
+    def epoch(self) -> str:
+        """One mark per broker lifetime (services.fetcher.broker_epoch): a new mark means the broker lost its messages."""
+        return f"{self.prefix}.broker-epoch"
+
     def subscription_alerts(self, subscription: str) -> str:
         """Optional per-subscription alert topic."""
         return f"{self.prefix}.alerts.{subscription}"

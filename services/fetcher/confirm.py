@@ -22,9 +22,11 @@ On start, if the raw-posts topic is empty (a fresh embedded broker, or topics
 recreated) while posts are unconfirmed, they are published again; only then
 does confirmation start, since a snapshot is only sound for messages the
 broker it is taken on has acknowledged. While running, a broker that comes
-back without its messages (an end offset lower than one seen before) is
-detected the same way: the pending snapshot is dropped and the unconfirmed
-posts are published again. Parser, alerter and archive are idempotent (stable incident ids,
+back without its messages is detected by its mark (services.fetcher.broker_epoch),
+or by an end offset lower than one seen before: the pending snapshot is
+dropped and the unconfirmed posts are published again. The mark is read
+again just before posts are confirmed, so a snapshot that a broker restart
+cut through confirms nothing. Parser, alerter and archive are idempotent (stable incident ids,
 the alert ledger, the archive's version fingerprints), so a replay of something already processed costs a little work
 and sends nothing twice.
 """
@@ -39,9 +41,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from services.common.config import KafkaSecurity
+from services.common.errors import BrokerError
 from services.common.kafka import caught_up, committed_offsets, end_offsets
 from services.common.pipeline import Stage, consumers
 from services.common.topics import Topics
+from services.fetcher.broker_epoch import BrokerEpoch
 from services.fetcher.state import FetcherState
 
 log = logging.getLogger("jikenbo.fetcher")
@@ -73,6 +77,8 @@ class Confirmer:
         self.producer = producer  # to publish unconfirmed posts again if the broker loses them while we run
         self.pending: Snapshot | None = None
         self.high_water: dict[int, int] = {}  # highest end offset seen per raw-posts partition
+        self.epoch = BrokerEpoch(bootstrap, topics, producer, security) if producer is not None else None
+        self.mark: str | None = None  # the broker lifetime's mark when last looked
 
     async def step(self) -> int | None:
         """Try to confirm the pending snapshot; returns the sequence confirmed, if any."""
@@ -81,7 +87,7 @@ class Confirmer:
         raw_ends = await end_offsets(self.bootstrap, self.topics.raw_posts, self.security)
         if not raw_ends:
             return None  # the topic is not known (yet): nothing can be proven
-        if await self.broker_lost_messages(raw_ends):
+        if await self.broker_lost_messages(raw_ends, await self.mark_changed()):
             return None
         if self.pending is None:
             self.pending = Snapshot(self.state.newest_unconfirmed(), {"raw_posts": raw_ends})
@@ -92,6 +98,8 @@ class Confirmer:
                     return None
                 snapshot.done.add(stage.name)
                 await self.snapshot_outputs(stage, snapshot)
+        if await self.mark_changed():
+            return None  # the broker restarted under this snapshot: the next step republishes
         removed = self.state.confirm_through(snapshot.seq)
         self.pending = None
         log.debug("confirmed %d post(s) processed downstream", removed)
@@ -117,14 +125,25 @@ class Confirmer:
             if readers and attribute not in snapshot.ends and all(w.name in snapshot.done for w in writers):
                 snapshot.ends[attribute] = await end_offsets(self.bootstrap, getattr(self.topics, attribute), self.security)
 
-    async def broker_lost_messages(self, raw_ends: dict[int, int]) -> bool:
-        """True (and the unconfirmed posts published again) if an end offset went back: the broker lost its messages."""
-        if not any(raw_ends.get(partition, 0) < end for partition, end in self.high_water.items()):
+    async def mark_changed(self) -> bool:
+        """True if the broker's lifetime mark is not the one seen last time (and remember the new one)."""
+        if self.epoch is None:
+            return False
+        mark = await self.epoch.current()
+        changed = self.mark is not None and mark != self.mark
+        self.mark = mark
+        return changed
+
+    async def broker_lost_messages(self, raw_ends: dict[int, int], restarted: bool = False) -> bool:
+        """True (and the unconfirmed posts published again) if the broker restarted or an end offset went back."""
+        went_back = any(raw_ends.get(partition, 0) < end for partition, end in self.high_water.items())
+        if not (restarted or went_back):
             for partition, end in raw_ends.items():
                 self.high_water[partition] = max(end, self.high_water.get(partition, 0))
             return False
         self.pending, self.high_water = None, {}
-        log.warning("the broker lost messages of %s (its end offsets went back)", self.topics.raw_posts)
+        why = "it came back without its mark" if restarted else "its end offsets went back"
+        log.warning("the broker lost messages of %s (%s)", self.topics.raw_posts, why)
         if self.producer is not None:
             sent = await republish(self.state, self.producer, self.topics)
             log.info("republished %d post(s) the broker had lost", sent)
@@ -134,7 +153,7 @@ class Confirmer:
         while True:
             try:
                 await self.step()
-            except KafkaError as exc:
+            except (KafkaError, BrokerError) as exc:
                 log.debug("confirmation postponed: %s", exc)
             await asyncio.sleep(every)
 

@@ -65,3 +65,35 @@ async def test_unconfirmed_posts_are_published_again_when_the_broker_restarts_em
         "unconfirmed posts published again by the Confirmer",
     )
     assert ids == sorted(f"restart-{n}" for n in range(6))
+
+
+@pytest.mark.timeout(120)
+async def test_a_broker_refilled_past_its_old_offsets_before_the_confirmer_looks_is_still_known_to_have_lost_them(tmp_path: Path, prefix: str) -> None:
+    """End offsets that went back are not enough: here they went forward. The broker's mark tells."""
+    port = free_port()
+    config = Config(topic_prefix=prefix, partitions=1, state_dir=tmp_path, fetcher=FetcherConfig(), feeds=())
+    topics = Topics(prefix)
+    state = FetcherState(tmp_path / "fetcher.sqlite3")
+    first = await EmbeddedBroker(tmp_path / "first", port=port).start()
+    producer = make_producer(first.bootstrap, "test")
+    second = None
+    try:
+        await ensure_pipeline_topics(config, first.bootstrap)
+        await producer.start()
+        publisher = Publisher(producer, topics, state)
+        assert await publisher.publish("blog", [post(n) for n in range(3)]) == 3
+        confirmer = Confirmer(state, first.bootstrap, topics, producer=producer)
+        assert await confirmer.step() is None
+        first.stop()
+        second = await EmbeddedBroker(tmp_path / "second", port=port).start()
+        await ensure_pipeline_topics(config, second.bootstrap)
+        assert await publisher.publish("blog", [post(n) for n in range(3, 10)]) == 7  # more than the broker had
+        assert await confirmer.step() is None
+        replayed = [value["post_id"] for _, value in await read_topic(second.bootstrap, topics.raw_posts)]
+    finally:
+        await producer.stop()
+        first.stop()
+        if second is not None:
+            second.stop()
+        state.close()
+    assert sorted(set(replayed)) == sorted(f"restart-{n}" for n in range(10)), "the three lost posts are published again"
