@@ -137,10 +137,10 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
         async def acknowledge() -> None:
             while True:
                 events, results, sent = await inflight.get()
-                try:
-                    await asyncio.gather(*sent)
-                except Exception as exc:  # the broker refused or timed out
-                    restart_for_redelivery(log, "parsed incidents", exc)
+                # Every outcome retrieved, so a broker that refused a whole batch is one line, not one per message.
+                refused = [outcome for outcome in await asyncio.gather(*sent, return_exceptions=True) if isinstance(outcome, Exception)]
+                if refused:
+                    restart_for_redelivery(log, f"{len(refused)} of {len(sent)} parsed messages", refused[0])
                     return
                 await release(stream, events)
                 incident_count = sum(len(h.incidents) for h in results)
