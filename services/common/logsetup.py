@@ -21,6 +21,8 @@ from typing import Any, Mapping
 
 import orjson
 
+from services.common.broker_outage import BrokerOutageFilter
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 # C0 and C1 controls (CR, LF, ESC, NEL...) and the Unicode line and paragraph separators:
 # whatever a terminal, a log shipper or str.splitlines() may take as the end of a line.
@@ -110,6 +112,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text", service: str | None = 
     """Configure the root logger once per process."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(BrokerOutageFilter())  # the clients' connection errors folded into outage lines
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
