@@ -7,18 +7,21 @@ alerter, archive) as child processes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from services.alerter.subscriptions import subscriptions_from_config
+from services.common.broker_watch import keep_broker_running
 from services.common.embedded_broker import EmbeddedBroker, clear_runtime_broker, write_runtime_broker
 from services.common.config import Config
 from services.common.kafka import ensure_pipeline_topics
 from services.common.config import bootstrap_servers
 from services.common.pipeline import STAGES
-from services.common.supervisor import Child, service_argv, supervise
+from services.common.supervisor import Child, pause, resume, service_argv, supervise
 from services.demo.feed import SUBSCRIPTIONS_FILE, start_demo_server
 
 log = logging.getLogger("jikenbo.up")
@@ -50,6 +53,7 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
     env["JIKENBO_STATE_DIR"] = str(state_dir)
     subscriptions_from_config(config)  # fail now, not in a child, on a bad subscription
     broker = None
+    watch: asyncio.Task[None] | None = None
     try:
         if config.embedded:
             broker = await EmbeddedBroker(state_dir).start()
@@ -64,10 +68,25 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
                  env.get("JIKENBO_BROKER_URL", config.broker_url), " --demo" if demo else "")
         # Each child its own metrics port, even when $JIKENBO_METRICS_PORT is set for this process.
         children = [Child(name, service_argv(name), {**env, "JIKENBO_METRICS_PORT": str(config.metrics.service_port(name))}) for name in SERVICES]
+        if broker is not None:
+            watch = asyncio.create_task(keep_broker_running(broker, lambda: pause(children), back_again(config, bootstrap, children)), name="broker")
         await supervise(children)
     finally:
+        if watch is not None:
+            watch.cancel()
+            await asyncio.gather(watch, return_exceptions=True)
         if broker is not None:
             broker.stop()
             clear_runtime_broker(config.state_dir, broker.url)
         if demo_runner is not None:
             await demo_runner.cleanup()
+
+
+def back_again(config: Config, bootstrap: str, children: list[Child]) -> Callable[[], Awaitable[None]]:
+    """What follows a restart of the embedded broker: its topics, then the services."""
+
+    async def restore() -> None:
+        await ensure_pipeline_topics(config, bootstrap)
+        resume(children)
+
+    return restore

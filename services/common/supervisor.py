@@ -34,6 +34,10 @@ class Child:
     restarts: int = 0
     started_at: float = 0.0
     stopping: bool = field(default=False)
+    allowed: asyncio.Event = field(default_factory=asyncio.Event)  # cleared while the broker is restarted under it
+
+    def __post_init__(self) -> None:
+        self.allowed.set()
 
 
 async def spawn(child: Child) -> None:
@@ -47,11 +51,14 @@ async def spawn(child: Child) -> None:
 async def keep_running(child: Child) -> None:
     """Restart the child whenever it exits, until we are stopping."""
     while not child.stopping:
+        await child.allowed.wait()
         await spawn(child)
         assert child.process is not None
         code = await child.process.wait()
         if child.stopping:
             return
+        if not child.allowed.is_set():
+            continue  # killed by `pause`: started again by `resume`, with no backoff
         if time.monotonic() - child.started_at > HEALTHY_AFTER:
             child.restarts = 0
         child.restarts += 1
@@ -74,6 +81,30 @@ async def stop(child: Child, grace: float = 15.0) -> None:
         process.kill()
         await process.wait()
     log.info("stopped %s", child.name)
+
+
+async def pause(children: list[Child]) -> None:
+    """Kill the children (SIGKILL) and keep them down until `resume`.
+
+    For a broker that died: a service that outlived it holds positions and
+    acknowledgements of messages the new broker never had, and would commit
+    them to it (skipping what is published again). Killed, not stopped, so
+    that a graceful shutdown commits nothing; at-least-once makes that safe.
+    """
+    for child in children:
+        child.allowed.clear()
+        if child.process is not None and child.process.returncode is None:
+            child.process.kill()
+    for child in children:
+        if child.process is not None:
+            await child.process.wait()
+    log.info("stopped %s until the broker is back", ", ".join(child.name for child in children))
+
+
+def resume(children: list[Child]) -> None:
+    """Let paused children start again."""
+    for child in children:
+        child.allowed.set()
 
 
 def service_argv(service: str) -> list[str]:
