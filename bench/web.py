@@ -8,9 +8,11 @@ serves it with the real application on a loopback port and requests, each
 many times:
 
 - the overview: cold (its cache emptied before every request: a selection
-  never asked for), warm (counted for the archive's current version), and
-  while the archive changes (an incident committed before every request: the
-  page shows the last counts while a background task recounts)
+  never asked for; whole months come from the mirror's monthly tallies, a
+  sector or a mid-month date from grouping the mirror's rows), warm (counted
+  for the archive's current version), and while the archive changes (an
+  incident committed before every request: the page shows the last counts
+  while a background task recounts)
 - a filtered list (sector + type + minimum affected), its second page, a full-text search
 - incident pages, each a different incident
 
@@ -145,6 +147,8 @@ async def measure(path: Path, requests: int, count: int) -> list[tuple[str, list
                          before=lambda: store.commit([next(extra) | {"incident_id": f"inc-extra{rng.random()}"}]))
         await series("overview of one year, cold", ["/?since=2024-01-01&until=2024-12-31"] * requests,
                      before=app[CACHE].clear)
+        await series("overview of one sector, cold", ["/?sector=healthcare"] * requests, before=app[CACHE].clear)
+        await series("overview of 2024-03-15.., cold", ["/?since=2024-03-15"] * requests, before=app[CACHE].clear)
         await series("list: sector+type+min-affected", [filtered] * requests)
         if second:
             await series("list: its second page", [second.group(1).replace("&amp;", "&")] * requests)

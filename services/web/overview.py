@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 from markupsafe import Markup
 
 from schemas import taxonomies
 from services.archive.query import Filters, StatRow, stats
 from services.web.charts import Bar, Column, Segment, horizontal_bars, stacked_columns
-from services.web.params import link, narrowed, query_pairs
+from services.web.params import link, month_bounds, narrowed, query_pairs
 
 TOP = 10
 CACHE_ENTRIES = 64
@@ -46,8 +46,39 @@ class Overview:
 
 def compute(db: sqlite3.Connection, filters: Filters) -> Overview:
     """The overview of one selection; `db` is the archive or its counting mirror."""
+    return _overview(
+        stats(db, ("month", "sector"), filters),
+        [row for row in stats(db, ("type",), filters) if row.key[0] is not None],
+        [row for row in stats(db, ("vendor",), filters, limit=TOP + 1) if row.key[0]],
+        [row for row in stats(db, ("organization",), filters, limit=TOP + 1) if row.key[0]],
+    )
+
+
+def whole_months(filters: Filters) -> bool:
+    """True for a selection of whole months and nothing else, which the mirror's monthly tallies answer."""
+    return (replace(filters, since=None, until=None) == Filters()
+            and (filters.since is None or filters.since.day == 1)
+            and (filters.until is None or filters.until == month_bounds(filters.until.isoformat()[:7])[1]))
+
+
+def compute_monthly(mirror: sqlite3.Connection, filters: Filters) -> Overview:
+    """The same overview as `compute`, for a `whole_months` selection, from the mirror's monthly tallies."""
+    span = (filters.since.isoformat()[:7] if filters.since else "", filters.until.isoformat()[:7] if filters.until else "9999")
+    cells = [StatRow((month, sector), n, affected, counted) for month, sector, n, affected, counted in mirror.execute(
+        "SELECT month, sector, n, affected, with_affected FROM month_sector WHERE month BETWEEN ? AND ?", span)]
+    # Ordered as `stats` orders categories: by count, largest first, then by key.
+    types = [StatRow((key,), n, affected, counted) for key, n, affected, counted in mirror.execute(
+        "SELECT type, sum(n), sum(affected), sum(with_affected) FROM month_type WHERE month BETWEEN ? AND ?"
+        " GROUP BY type ORDER BY 2 DESC, 1", span)]
+    vendors = [StatRow((label,), n, affected, counted) for label, n, affected, counted in mirror.execute(
+        "SELECT min(vendor), sum(n), sum(affected), sum(with_affected) FROM month_vendor WHERE month BETWEEN ? AND ?"
+        " GROUP BY vendor_key ORDER BY 2 DESC, 1 LIMIT ?", (*span, TOP))]
+    organizations = [row for row in stats(mirror, ("organization",), filters, limit=TOP + 1) if row.key[0]]
+    return _overview(cells, types, vendors, organizations)
+
+
+def _overview(cells: list[StatRow], types: list[StatRow], vendors: list[StatRow], organizations: list[StatRow]) -> Overview:
     per_month: dict[str, dict[str, int]] = {}
-    cells = stats(db, ("month", "sector"), filters)
     for row in cells:
         month, sector = row.key
         per_month.setdefault(str(month), {})[str(sector)] = row.incidents
@@ -55,9 +86,9 @@ def compute(db: sqlite3.Connection, filters: Filters) -> Overview:
         # Every incident has a month and a sector, so the cells add up to the total.
         total=StatRow((), sum(r.incidents for r in cells), sum(r.affected for r in cells), sum(r.with_affected for r in cells)),
         months=[(month, per_month.get(month, {})) for month in month_range(min(per_month), max(per_month))] if per_month else [],
-        types=[row for row in stats(db, ("type",), filters) if row.key[0] is not None],
-        vendors=[row for row in stats(db, ("vendor",), filters, limit=TOP + 1) if row.key[0]][:TOP],
-        organizations=[row for row in stats(db, ("organization",), filters, limit=TOP + 1) if row.key[0]][:TOP],
+        types=types,
+        vendors=vendors[:TOP],
+        organizations=organizations[:TOP],
     )
 
 

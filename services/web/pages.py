@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -71,11 +71,12 @@ async def _refresh(app: web.Application, filters: Filters, version: object) -> N
 
 
 async def _compute(app: web.Application, filters: Filters) -> overview.Overview:
-    """On the counting mirror, except for full-text search, whose index only the archive has."""
+    """On the counting mirror (whole months: its monthly tallies), except for full-text search, whose index only the archive has."""
     if filters.search:
         return await app[READER].run(lambda db: overview.compute(db, filters))
     mirror = app[MIRROR]
-    return await app[READER].run(lambda db: mirror.synced(db, lambda copy: overview.compute(copy, filters)))
+    count = overview.compute_monthly if overview.whole_months(filters) else overview.compute
+    return await app[READER].run(lambda db: mirror.synced(db, lambda copy: count(copy, filters)))
 
 
 async def list_page(request: web.Request) -> web.Response:
@@ -134,11 +135,12 @@ def _form(path: str, filters: Filters) -> dict[str, object]:
 
 
 def periods(today: date | None = None) -> list[tuple[str, Filters]]:
-    """The overview's quick periods (counted ahead at start-up, so their first view is quick too)."""
+    """The overview's quick periods: whole months, which the counting mirror's monthly tallies answer."""
     today = today or date.today()
+    first = today.year * 12 + today.month - 1 - 11  # this month and the 11 before it
     return [
         ("all time", Filters()),
-        ("last 12 months", Filters(since=today - timedelta(days=365))),
+        ("last 12 months", Filters(since=date(first // 12, first % 12 + 1, 1))),
         ("last 3 years", Filters(since=date(today.year - 3, today.month, 1))),
         (f"{today.year}", Filters(since=date(today.year, 1, 1))),
         (f"{today.year - 1}", Filters(since=date(today.year - 1, 1, 1), until=date(today.year - 1, 12, 31))),
