@@ -18,6 +18,8 @@ from services.common.metrics import CONSUMER_LAG
 
 log = logging.getLogger("jikenbo.ops")
 
+RETRY_WHILE_AWAY = 3.0  # seconds between lag checks while the broker cannot be reached
+
 
 def lag_readiness(lag_now: int | None, checked_at: float | None, now: float, max_lag: int, interval: float, error: str | None) -> tuple[bool, str]:
     """Ready when a recent measurement succeeded and the lag is at most `max_lag`."""
@@ -25,6 +27,8 @@ def lag_readiness(lag_now: int | None, checked_at: float | None, now: float, max
         return False, f"not connected to the broker yet{f' ({error})' if error else ''}"
     if now - checked_at > 3 * interval + 10:
         return False, f"no lag measurement for {now - checked_at:.0f}s{f' ({error})' if error else ''}"
+    if error is not None:  # the latest attempt failed, whatever the one before found
+        return False, f"broker unreachable since the last lag check ({error[:300]}); retrying"
     if lag_now is not None and lag_now > max_lag:
         return False, f"catching up: lag {lag_now} > {max_lag}"
     return True, f"ready, lag {lag_now}"
@@ -63,7 +67,8 @@ class LagMonitor:
             except (KafkaError, OSError, asyncio.TimeoutError) as exc:
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.debug("consumer lag of %s not measured: %s", self.group, self.error)
-            await asyncio.sleep(self.interval)
+            # Sooner while the broker is away, so that /readyz turns ready soon after it is back.
+            await asyncio.sleep(self.interval if self.error is None else min(self.interval, RETRY_WHILE_AWAY))
 
     def readiness(self) -> tuple[bool, str]:
         return lag_readiness(self.lag, self.checked_at, time.time(), self.max_lag, self.interval, self.error)

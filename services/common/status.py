@@ -1,7 +1,9 @@
 """`jikenbo status`: one screen on how the pipeline is doing.
 
 Feeds come from the fetcher's SQLite state and the archive's size from its
-file (so run it where the state directory is); consumer lag, today's incidents and alerts and the
+file (so run it where the state directory is); each service's readiness from
+its /readyz on this machine (with its reason: a broker that cannot be
+reached, a group catching up); consumer lag, today's incidents and alerts and the
 dead-letter count come from the broker: the configured one, else the
 embedded broker of a running `jikenbo up`. A broker that cannot be reached
 still leaves the feeds on screen, with the reason.
@@ -11,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +30,7 @@ from services.common.cli_support import broker_url
 from services.common.config import Config, bootstrap_servers
 from services.common.errors import JikenboError
 from services.common.kafka import committed_offsets, end_offsets, exact_end_offsets, kafka_options, lag
-from services.common.pipeline import ARCHIVE, FETCHER, consumers
+from services.common.pipeline import ARCHIVE, FETCHER, STAGES, consumers
 from services.common.topics import Topics
 
 
@@ -81,6 +86,33 @@ def archive_line(state_dir: Path) -> Text:
         db.close()
     return Text(f"archive: {incidents:,} incident(s), {revisions:,} revision(s), {alerts:,} alert(s) in {path}"
                 " (jikenbo incidents list)")
+
+
+def readiness(host: str, port: int, timeout: float = 1.0) -> tuple[str, str]:
+    """('ready' | 'not ready' | 'not running', reason) from one service's /readyz."""
+    if not port:
+        return "unknown", "its ops endpoint is disabled (port 0)"
+    url = f"http://{host}:{port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (a loopback URL of our own)
+            return "ready", response.read(500).decode("utf-8", "replace").strip()
+    except urllib.error.HTTPError as exc:
+        return "not ready", exc.read(500).decode("utf-8", "replace").strip()
+    except (urllib.error.URLError, OSError):
+        return "not running", f"nothing answers on {url}"
+
+
+def services_table(config: Config) -> Table:
+    """Each stage's readiness, asked of all at once so that a hung service costs one timeout."""
+    table = Table(title="services", title_justify="left")
+    for column in ("service", "state", "reason"):
+        table.add_column(column)
+    with ThreadPoolExecutor(len(STAGES)) as pool:
+        answers = list(pool.map(lambda stage: readiness(config.metrics.host, config.metrics.service_port(stage.name)), STAGES))
+    styles = {"ready": "green", "not ready": "red", "not running": "yellow"}
+    for stage, (state, reason) in zip(STAGES, answers):
+        table.add_row(stage.name, Text(state, style=styles.get(state, "")), reason.partition(": ")[2] or reason)
+    return table
 
 
 def relative(at: float | None, now: float) -> str:
@@ -168,9 +200,9 @@ def feeds_table(feeds: list[FeedRow], now: float) -> Table:
 
 
 def render(feeds: list[FeedRow] | None, facts: BrokerFacts | None, broker: str, problem: str | None, now: float,
-           archive: Text | None = None) -> Group:
+           archive: Text | None = None, services: Table | None = None) -> Group:
     """The whole screen; every part says plainly when it has nothing to show."""
-    parts: list[object] = []
+    parts: list[object] = [services] if services is not None else []
     if feeds is None:
         parts.append(Text("feeds: no fetcher state in this state directory (is the fetcher running elsewhere?)", style="yellow"))
     else:
@@ -205,4 +237,4 @@ def show_status(config: Config, demo: bool = False) -> None:
         facts = asyncio.run(asyncio.wait_for(broker_facts(config, bootstrap_servers(url), now), 30))
     except (JikenboError, KafkaError, OSError, asyncio.TimeoutError) as exc:
         problem = str(exc) or type(exc).__name__
-    Console().print(render(feeds, facts, url, problem, now, archive_line(state_dir)))
+    Console().print(render(feeds, facts, url, problem, now, archive_line(state_dir), services_table(config)))

@@ -97,6 +97,8 @@ def test_readiness_needs_a_recent_measurement_under_the_threshold() -> None:
     assert lag_readiness(50, 95.0, 100.0, 10, 5.0, None) == (False, "catching up: lag 50 > 10")
     ok, reason = lag_readiness(3, 0.0, 100.0, 10, 5.0, "timeout")
     assert not ok and "no lag measurement for 100s" in reason
+    ok, reason = lag_readiness(3, 95.0, 100.0, 10, 5.0, "KafkaConnectionError: refused")
+    assert not ok and reason.startswith("broker unreachable") and "refused" in reason, "the latest attempt failed"
 
 
 def test_latency_starts_at_publication_else_first_sight() -> None:
