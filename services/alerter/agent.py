@@ -7,8 +7,11 @@ transaction, and only then are the incidents acknowledged (each holds an
 extra reference until then, as in the parser agent). Waiting for the broker
 once per batch instead of once per incident is what lets a backfill through;
 see `services.alerter.ledger` for why this gives at-least-once with stable
-alert ids and no repeated alert. Channel delivery runs in its own
-tasks (`services.alerter.dispatch`), never inside this loop.
+alert ids and no repeated alert. The ledger is read once per batch and
+written once per batch, both on the ledger's own thread: another worker
+holding the SQLite file's lock delays this batch, never the event loop.
+Channel delivery runs in its own tasks (`services.alerter.dispatch`), never
+inside this loop.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import faust
 from services.alerter.channels import make_sender
 from services.alerter.decisions import BatchLedger, Decision, decide, deliveries, topics_for
 from services.alerter.dispatch import Dispatcher
-from services.alerter.ledger import Ledger
+from services.alerter.ledger import Fingerprints, Ledger
 from services.alerter.match import SubscriptionIndex
 from services.alerter.reloading import ReloadingSubscriptions
 from services.alerter.settings import AlerterSettings
@@ -63,22 +66,34 @@ def build_alerter_app(config: Config, broker_url: str, in_force: ReloadingSubscr
     return app
 
 
-def decide_batch(events: list[faust.EventT], index: SubscriptionIndex, ledger: Ledger) -> list[Decided]:
-    """Decisions for a batch; an incident seen twice in it is judged against the first one's alert."""
-    view = BatchLedger(ledger)
-    decided = []
+def decode_batch(events: list[faust.EventT]) -> list[dict[str, Any]]:
+    """The incidents of a batch; a message that is not one is logged and skipped."""
+    incidents = []
     for event in events:
         try:
             incident = serde.loads(event.value)
-            incident_id = incident["incident_id"]
+            if not isinstance(incident["incident_id"], str):
+                raise TypeError("incident_id is not a string")
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("skipping undecodable incident message: %s", exc)
             continue
+        incidents.append(incident)
+    return incidents
+
+
+def decide_batch(incidents: list[dict[str, Any]], index: SubscriptionIndex, recorded: Fingerprints) -> list[Decided]:
+    """Decisions for a batch, given what the ledger `recorded` of its incidents.
+
+    An incident seen twice in the batch is judged against the first one's alert.
+    """
+    view = BatchLedger(recorded)
+    decided = []
+    for incident in incidents:
         try:
             decisions = decide(incident, index, view)
         except (TypeError, AttributeError, ValueError) as exc:
             # A malformed incident (say `vendors` not a list) must not stop the stream.
-            log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident_id})
+            log.warning("skipping malformed incident: %s: %s", type(exc).__name__, exc, extra={"incident": incident["incident_id"]})
             continue
         view.add(decisions)
         if decisions:
@@ -103,21 +118,25 @@ class AlertPublisher:
             self.outgoing[name] = raw_topic(self.app, name)
         return self.outgoing[name]
 
-    async def send_acknowledged(self, decided: list[Decided]) -> None:
-        """Send every alert of the batch and return once the broker acknowledged them all."""
+    async def send_acknowledged(self, decided: list[Decided]) -> list[Any]:
+        """Send every alert of the batch; the broker's answer to each: its metadata, or the exception it refused with.
+
+        Every outcome is retrieved, so a broker refusing a batch is one line, not an
+        "exception was never retrieved" traceback per message.
+        """
         sent = []
         for _, decisions in decided:
             for d in decisions:
                 for name in topics_for(d, self.topics):
                     topic = await self.topic(name)
                     sent.append(await topic.send(key=serde.key(d.subscription.name), value=serde.dumps(d.alert)))
-        await asyncio.gather(*sent)
+        return await asyncio.gather(*sent, return_exceptions=True)
 
 
-def record(decided: list[Decided], ledger: Ledger, dispatcher: Dispatcher) -> None:
+async def record(decided: list[Decided], ledger: Ledger, dispatcher: Dispatcher) -> None:
     """After the ack: the ledger rows and the channels' deliveries in one transaction, then wake those channels."""
     queued = [row for _, decisions in decided for d in decisions for row in deliveries(d)]
-    ledger.record([d.ledger_row for _, decisions in decided for d in decisions], queued)
+    await ledger.record([d.ledger_row for _, decisions in decided for d in decisions], queued)
     dispatcher.wake({row.channel for row in queued})
 
 
@@ -142,11 +161,16 @@ def add_matching_agent(
     async def match_incidents(stream: faust.StreamT) -> None:
         async for batch in stream.take_events(BATCH, within=BATCH_WAIT):
             events = hold(list(batch))  # released once the batch's alerts are acknowledged and recorded
-            decided = decide_batch(events, in_force.index, ledger)
+            incidents = decode_batch(events)
             try:
-                await publisher.send_acknowledged(decided)
-                record(decided, ledger, dispatcher)
-            except Exception as exc:  # noqa: BLE001 — the broker refused or timed out
+                decided = decide_batch(incidents, in_force.index, await ledger.fingerprints(i["incident_id"] for i in incidents))
+                outcomes = await publisher.send_acknowledged(decided)
+                refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+                if refused:
+                    restart_for_redelivery(log, f"{len(refused)} of {len(outcomes)} alerts", refused[0])
+                    return
+                await record(decided, ledger, dispatcher)
+            except Exception as exc:  # noqa: BLE001 — the broker or the ledger failed
                 restart_for_redelivery(log, "alerts", exc)
                 return
             await release(stream, events)
@@ -168,7 +192,7 @@ def add_channel_delivery(
 
     @app.task
     async def deliver() -> None:
-        ledger.prune(settings.outbox_retention)
+        await ledger.prune(settings.outbox_retention)
         async with aiohttp.ClientSession(headers={"User-Agent": "jikenbo-alerter"}) as session:
             workers = [
                 dispatcher.worker(channel, make_sender(channel, session), ledger, settings.backfill_digest)

@@ -1,13 +1,14 @@
 """The alerter's decision: which alerts does this incident produce, and where do they go?
 
-Pure apart from reading the ledger: the agent publishes what `decide` returns
-and records it; the channel workers deliver what `deliveries` queued.
+Pure: the ledger's fingerprints are read beforehand (`BatchLedger`); the agent
+publishes what `decide` returns and records it; the channel workers deliver
+what `deliveries` queued.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Mapping
 
 from services.alerter.alerts import build_alert, fingerprint
 from services.alerter.match import SubscriptionIndex
@@ -45,30 +46,27 @@ class Delivery:
     alert: dict[str, Any]
 
 
-class Fingerprints(Protocol):
-    """What `decide` reads of the ledger (the agent overlays the batch it has not recorded yet)."""
-
-    def fingerprint(self, subscription: str, incident_id: str) -> str | None: ...
-
-
 class BatchLedger:
-    """The ledger as it will be once a batch is recorded, so that a repeat within the batch is judged like a redelivery."""
+    """The ledger as it will be once a batch is recorded, so that a repeat within the batch is judged like a redelivery.
 
-    def __init__(self, ledger: Fingerprints) -> None:
-        self.ledger = ledger
-        self.pending: dict[tuple[str, str], str] = {}
+    It starts from what the ledger holds of the batch's incidents, read
+    beforehand in one query (`Ledger.fingerprints`), so deciding never waits
+    for SQLite.
+    """
+
+    def __init__(self, recorded: Mapping[tuple[str, str], str]) -> None:
+        self.known = dict(recorded)
 
     def add(self, decisions: list[Decision]) -> None:
         for d in decisions:
             row = d.ledger_row
-            self.pending[(row.subscription, row.incident_id)] = row.fingerprint
+            self.known[(row.subscription, row.incident_id)] = row.fingerprint
 
     def fingerprint(self, subscription: str, incident_id: str) -> str | None:
-        found = self.pending.get((subscription, incident_id))
-        return found if found is not None else self.ledger.fingerprint(subscription, incident_id)
+        return self.known.get((subscription, incident_id))
 
 
-def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: Fingerprints) -> list[Decision]:
+def decide(incident: dict[str, Any], index: SubscriptionIndex, ledger: BatchLedger) -> list[Decision]:
     """New match -> `new`; changed visible fields -> `update`; unchanged redelivery -> nothing."""
     decisions = []
     fp = fingerprint(incident)

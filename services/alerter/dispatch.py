@@ -1,7 +1,10 @@
 """Channel delivery: one asyncio task per channel, fed from the SQLite outbox.
 
 The agent only queues deliveries (in the same transaction as the ledger row)
-and wakes the workers; it never waits for a webhook or an SMTP server. Each
+and wakes the workers; it never waits for a webhook or an SMTP server. The
+workers read and mark the outbox through the ledger's own thread
+(`services.alerter.ledger.Ledger`), so another alerter holding the file's
+lock never stalls the event loop. Each
 channel has its own task, so a slow or failing endpoint delays only itself.
 
 Per channel:
@@ -80,7 +83,7 @@ class ChannelWorker:
     async def step(self) -> float:
         """Deliver what is due now; return how long to wait before the next look."""
         now = self.clock()
-        rows = self.ledger.due(self.name, now)
+        rows = await self.ledger.due(self.name, now)
         everything_digested = bool(self.settings.digest and not self.settings.rate_limit)
         batch = [r for r in rows if everything_digested or r.delivery.mode == "digest"]
         singles = [r for r in rows if not (everything_digested or r.delivery.mode == "digest")]
@@ -100,13 +103,13 @@ class ChannelWorker:
                 failing_for = retry_in
                 break
         if batch and not failing_for:
-            last = self.ledger.last_digest(self.name) or min(r.created_at for r in batch)
+            last = await self.ledger.last_digest(self.name) or min(r.created_at for r in batch)
             due_at = last + self.digest_period
             if self.clock() >= due_at:
                 await self._deliver(batch, digest=True)
             else:
                 waits.append(due_at - self.clock())
-        next_attempt = self.ledger.next_attempt(self.name)
+        next_attempt = await self.ledger.next_attempt(self.name)
         if next_attempt is not None and next_attempt > now:
             waits.append(next_attempt - self.clock())
         return max(0.05, min(waits), failing_for)
@@ -128,7 +131,7 @@ class ChannelWorker:
         try:
             await asyncio.shield(sending)
         except DeliveryError as exc:
-            return self._failed(rows, exc)
+            return await self._failed(rows, exc)
         except asyncio.CancelledError:
             # Stopping (SIGTERM) while the message is on its way: the endpoint may have it
             # already. Let the send finish (its own timeout bounds the wait) and record a
@@ -136,21 +139,21 @@ class ChannelWorker:
             with contextlib.suppress(BaseException):
                 await sending
             if sending.done() and not sending.cancelled() and sending.exception() is None:
-                self.ledger.delivered(self.name, ids)
+                await self.ledger.delivered(self.name, ids)
             raise
-        self.ledger.delivered(self.name, ids)
+        await self.ledger.delivered(self.name, ids)
         ALERTS.labels(self.name, "delivered").inc(len(ids))
         if digest:
-            self.ledger.set_last_digest(self.name, self.clock())
+            await self.ledger.set_last_digest(self.name, self.clock())
         log.info("channel %s: delivered %d alert(s)%s", self.name, len(ids), " as a digest" if digest else "",
                  extra={"channel": self.name})
         return None
 
-    def _failed(self, rows: list[OutboxRow], exc: DeliveryError) -> float:
+    async def _failed(self, rows: list[OutboxRow], exc: DeliveryError) -> float:
         ids = [r.delivery.alert_id for r in rows]
         attempts = max(r.attempts for r in rows) + 1
         if exc.permanent or attempts > self.settings.retries:
-            self.ledger.dead(self.name, ids, exc.reason)
+            await self.ledger.dead(self.name, ids, exc.reason)
             ALERTS.labels(self.name, "dead").inc(len(ids))
             log.warning(
                 "channel %s: gave up after %d attempt(s): %s; dead letter kept in the outbox", self.name, attempts, exc.reason,
@@ -158,7 +161,7 @@ class ChannelWorker:
             )
             return 0.0
         delay = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_backoff)
-        self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
+        await self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
         ALERTS.labels(self.name, "failed").inc(len(ids))
         log.warning("channel %s: attempt %d failed (%s); retrying in %.1fs", self.name, attempts, exc.reason, delay,
                     extra={"channel": self.name})

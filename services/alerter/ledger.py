@@ -12,15 +12,25 @@ after the last retry, `dead` with the reason (the dead-letter record). A
 restart resends what was pending and nothing that was delivered; a crash
 between a successful send and its mark can resend that one message, which
 carries the same alert id so receivers can drop it.
+
+Several alerter workers may share the file (one state directory), so a write
+can wait for another worker's lock (`timeout=30`). The event loop must never
+wait like that, or deliveries and /healthz freeze with it: `Ledger` runs every
+statement on one thread of its own (`LedgerStore` is what runs there), in the
+order the loop asked for them, and a write that was asked for is finished even
+if the task that asked is cancelled.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from services.alerter.decisions import Delivery, LedgerRow
 from services.common import serde
@@ -34,6 +44,7 @@ CREATE TABLE IF NOT EXISTS alerted (
     alerted_at REAL NOT NULL,
     PRIMARY KEY (subscription, incident_id)
 );
+CREATE INDEX IF NOT EXISTS alerted_incident ON alerted (incident_id);
 CREATE TABLE IF NOT EXISTS outbox (
     channel TEXT NOT NULL,
     alert_id TEXT NOT NULL,
@@ -65,8 +76,12 @@ class OutboxRow:
     created_at: float
 
 
-class Ledger:
-    """(subscription, incident) -> fingerprint shown, plus the channel outbox."""
+Fingerprints = dict[tuple[str, str], str]  # (subscription, incident id) -> fingerprint alerted
+T = TypeVar("T")
+
+
+class LedgerStore:
+    """(subscription, incident) -> fingerprint shown, plus the channel outbox; blocking, for one thread."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,11 +93,13 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def fingerprint(self, subscription: str, incident_id: str) -> str | None:
-        row = self.db.execute(
-            "SELECT fingerprint FROM alerted WHERE subscription = ? AND incident_id = ?", (subscription, incident_id)
-        ).fetchone()
-        return row[0] if row else None
+    def fingerprints(self, incident_ids: Iterable[str]) -> Fingerprints:
+        """What was alerted of these incidents, for every subscription: one query for a whole batch."""
+        rows = self.db.execute(
+            "SELECT subscription, incident_id, fingerprint FROM alerted WHERE incident_id IN (SELECT value FROM json_each(?))",
+            (serde.dumps(sorted(set(incident_ids))),),
+        )
+        return {(subscription, incident_id): fp for subscription, incident_id, fp in rows}
 
     def record(self, rows: list[LedgerRow], deliveries: Iterable[Delivery] = ()) -> None:
         """Record what was alerted and queue the channels' deliveries, atomically."""
@@ -163,3 +180,58 @@ class Ledger:
 
     def set_last_digest(self, channel: str, at: float) -> None:
         self.db.execute("INSERT OR REPLACE INTO channel_state VALUES (?, ?)", (channel, at))
+
+
+class Ledger:
+    """The ledger as the event loop uses it: each call runs on the ledger's own thread and is awaited.
+
+    One thread and one connection: calls run in the order they were made, so
+    a channel worker woken after `record` sees what it queued. A cancelled
+    caller stops waiting, but what it asked for still runs to the end (a
+    `record` after the broker's ack must not be lost to a shutdown).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alerter-ledger")
+        self._store = self._thread.submit(LedgerStore, path).result()
+
+    def close(self) -> None:
+        self._thread.submit(self._store.close).result()
+        self._thread.shutdown()
+
+    async def _run(self, call: Callable[..., T], *args: Any) -> T:
+        done = asyncio.get_running_loop().run_in_executor(self._thread, functools.partial(call, *args))
+        return await asyncio.shield(done)
+
+    async def fingerprints(self, incident_ids: Iterable[str]) -> Fingerprints:
+        return await self._run(self._store.fingerprints, list(incident_ids))
+
+    async def record(self, rows: list[LedgerRow], deliveries: Iterable[Delivery] = ()) -> None:
+        await self._run(self._store.record, rows, list(deliveries))
+
+    async def due(self, channel: str, now: float, limit: int = 1000) -> list[OutboxRow]:
+        return await self._run(self._store.due, channel, now, limit)
+
+    async def next_attempt(self, channel: str) -> float | None:
+        return await self._run(self._store.next_attempt, channel)
+
+    async def delivered(self, channel: str, alert_ids: list[str]) -> None:
+        await self._run(self._store.delivered, channel, alert_ids)
+
+    async def dead(self, channel: str, alert_ids: list[str], reason: str) -> None:
+        await self._run(self._store.dead, channel, alert_ids, reason)
+
+    async def retry_later(self, channel: str, alert_ids: list[str], error: str, at: float) -> None:
+        await self._run(self._store.retry_later, channel, alert_ids, error, at)
+
+    async def prune(self, older_than: float) -> None:
+        await self._run(self._store.prune, older_than)
+
+    async def dead_letters(self, channel: str | None = None) -> list[tuple[str, str, str, str]]:
+        return await self._run(self._store.dead_letters, channel)
+
+    async def last_digest(self, channel: str) -> float | None:
+        return await self._run(self._store.last_digest, channel)
+
+    async def set_last_digest(self, channel: str, at: float) -> None:
+        await self._run(self._store.set_last_digest, channel, at)

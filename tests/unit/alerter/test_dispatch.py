@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,8 @@ class FakeSender:
         self.sent.append(([a["alert_id"] for a in alerts], digest))
 
 
-def queue(ledger: Ledger, clock: Clock, *ids: str, mode: str = "each", channel: str = "c") -> None:
-    ledger.record([], [Delivery(channel, alert_id, "s", mode, {"alert_id": alert_id}) for alert_id in ids])
+async def queue(ledger: Ledger, clock: Clock, *ids: str, mode: str = "each", channel: str = "c") -> None:
+    await ledger.record([], [Delivery(channel, alert_id, "s", mode, {"alert_id": alert_id}) for alert_id in ids])
 
 
 def worker(tmp_path: Path, sender: FakeSender, clock: Clock, **settings: Any) -> tuple[ChannelWorker, Ledger]:
@@ -50,12 +51,12 @@ async def test_failures_are_retried_with_exponential_backoff_then_delivered_once
     clock, sender = Clock(), FakeSender(failures=2)
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, retries=5)
-    queue(ledger, clock, "a1")
+    await queue(ledger, clock, "a1")
     await w.step()
-    assert ledger.next_attempt("c") == clock.now + 1.0  # first failure: retry in 1 s
+    assert await ledger.next_attempt("c") == clock.now + 1.0  # first failure: retry in 1 s
     clock.now += 1.0
     await w.step()
-    assert ledger.next_attempt("c") == clock.now + 2.0  # second failure: 2 s
+    assert await ledger.next_attempt("c") == clock.now + 2.0  # second failure: 2 s
     clock.now += 2.0
     await w.step()
     clock.now += 100
@@ -67,11 +68,11 @@ async def test_after_the_last_retry_a_dead_letter_keeps_the_reason(tmp_path: Pat
     clock, sender = Clock(), FakeSender(failures=10)
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, retries=2)
-    queue(ledger, clock, "a1")
+    await queue(ledger, clock, "a1")
     for _ in range(5):
         await w.step()
         clock.now += 10
-    assert ledger.dead_letters() == [("c", "a1", "s", "HTTP 503 Service Unavailable")]
+    assert await ledger.dead_letters() == [("c", "a1", "s", "HTTP 503 Service Unavailable")]
     assert sender.sent == []
 
 
@@ -79,16 +80,16 @@ async def test_a_permanent_failure_is_dead_at_once(tmp_path: Path, monkeypatch: 
     clock, sender = Clock(), FakeSender(failures=1, permanent=True)
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock)
-    queue(ledger, clock, "a1")
+    await queue(ledger, clock, "a1")
     await w.step()
-    assert len(ledger.dead_letters("c")) == 1
+    assert len(await ledger.dead_letters("c")) == 1
 
 
 async def test_a_restart_resends_pending_deliveries_but_not_delivered_ones(tmp_path: Path, monkeypatch: Any) -> None:
     clock, sender = Clock(), FakeSender()
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, rate_limit=(1, 60.0))
-    queue(ledger, clock, "a1", "a2")
+    await queue(ledger, clock, "a1", "a2")
     await w.step()  # the rate limit lets only a1 go
     ledger.close()
     again, _ = worker(tmp_path, sender, clock)  # a new process: fresh worker, same SQLite file
@@ -100,7 +101,7 @@ async def test_rate_limit_overflow_goes_into_a_digest(tmp_path: Path, monkeypatc
     clock, sender = Clock(), FakeSender()
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, rate_limit=(2, 600.0), digest=300.0)
-    queue(ledger, clock, "a1", "a2", "a3", "a4")
+    await queue(ledger, clock, "a1", "a2", "a3", "a4")
     wait = await w.step()
     assert sender.sent == [(["a1"], False), (["a2"], False)]
     assert 0 < wait <= 300
@@ -113,8 +114,8 @@ async def test_backfill_digest_rows_wait_for_the_digest_period(tmp_path: Path, m
     clock, sender = Clock(), FakeSender()
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock)
-    queue(ledger, clock, "old1", "old2", mode="digest")
-    queue(ledger, clock, "live")
+    await queue(ledger, clock, "old1", "old2", mode="digest")
+    await queue(ledger, clock, "live")
     await w.step()
     assert sender.sent == [(["live"], False)]
     clock.now += 3600
@@ -122,16 +123,17 @@ async def test_backfill_digest_rows_wait_for_the_digest_period(tmp_path: Path, m
     assert sender.sent[1:] == [(["old1", "old2"], True)]
 
 
-def test_pruning_forgets_old_deliveries_but_keeps_dead_letters(tmp_path: Path, monkeypatch: Any) -> None:
+async def test_pruning_forgets_old_deliveries_but_keeps_dead_letters(tmp_path: Path, monkeypatch: Any) -> None:
     clock = Clock()
     monkeypatch.setattr("time.time", clock)
     ledger = Ledger(tmp_path / "alerter.sqlite3")
-    queue(ledger, clock, "a1", "a2")
-    ledger.delivered("c", ["a1"])
-    ledger.dead("c", ["a2"], "HTTP 404 Not Found")
+    await queue(ledger, clock, "a1", "a2")
+    await ledger.delivered("c", ["a1"])
+    await ledger.dead("c", ["a2"], "HTTP 404 Not Found")
     clock.now += 100
-    ledger.prune(older_than=50)
-    assert ledger.db.execute("SELECT alert_id FROM outbox").fetchall() == [("a2",)]
+    await ledger.prune(older_than=50)
+    with sqlite3.connect(tmp_path / "alerter.sqlite3") as db:
+        assert db.execute("SELECT alert_id FROM outbox").fetchall() == [("a2",)]
 
 
 async def test_only_one_process_on_a_state_directory_delivers(tmp_path: Path) -> None:
@@ -178,7 +180,7 @@ async def test_a_wake_delivers_at_once_not_at_the_next_idle_look(tmp_path: Path)
         dispatcher.run([dispatcher.worker(ChannelSettings(name="c", type="webhook"), sender, ledger, backfill_digest=3600.0)])
     )
     await asyncio.sleep(0.1)  # the worker looked, found nothing, and waits up to IDLE_WAIT
-    ledger.record([], [Delivery("c", "a1", "s", "each", {"alert_id": "a1"})])
+    await ledger.record([], [Delivery("c", "a1", "s", "each", {"alert_id": "a1"})])
     dispatcher.wake({"c"})
     started = asyncio.get_running_loop().time()
     while not sender.sent and asyncio.get_running_loop().time() - started < IDLE_WAIT:
@@ -193,7 +195,7 @@ async def test_a_failing_endpoint_is_probed_with_one_message_not_all(tmp_path: P
     clock, sender = Clock(), FakeSender(failures=100)
     monkeypatch.setattr("time.time", clock)
     w, ledger = worker(tmp_path, sender, clock, retries=5)
-    queue(ledger, clock, "a1", "a2", "a3")
+    await queue(ledger, clock, "a1", "a2", "a3")
     calls = []
     original = sender.send
 

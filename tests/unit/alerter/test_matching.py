@@ -105,20 +105,25 @@ def test_subscription_error_names_line_and_field() -> None:
         load_subscriptions(tomllib.loads(text)["subscriptions"], "subs.toml", text)
 
 
-def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) -> None:
+async def test_ledger_makes_redelivery_silent_and_changes_an_update(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.sqlite3")
     subs = SubscriptionIndex([parse_subscription({"name": "s", "sectors": ["education"]})])
-    first = decide(incident(), subs, ledger)
+
+    async def decided(item: dict) -> list:
+        return decide(item, subs, BatchLedger(await ledger.fingerprints([item["incident_id"]])))
+
+    first = await decided(incident())
     assert [d.alert["kind"] for d in first] == ["new"]
-    ledger.record([d.ledger_row for d in first])
-    assert decide(incident(), subs, ledger) == []
-    grown = decide(incident(affected={"count": 5000, "unit": "件", "text": "5,000件"}), subs, ledger)
+    await ledger.record([d.ledger_row for d in first])
+    assert await decided(incident()) == []
+    grown = await decided(incident(affected={"count": 5000, "unit": "件", "text": "5,000件"}))
     assert [d.alert["kind"] for d in grown] == ["update"]
     assert grown[0].alert["alert_id"] != first[0].alert["alert_id"]
+    ledger.close()
 
 
-def test_repeat_within_a_batch_not_yet_recorded_is_silent_and_a_change_an_update(tmp_path: Path) -> None:
-    batch = BatchLedger(Ledger(tmp_path / "ledger.sqlite3"))
+def test_repeat_within_a_batch_not_yet_recorded_is_silent_and_a_change_an_update() -> None:
+    batch = BatchLedger({})
     subs = SubscriptionIndex([parse_subscription({"name": "s", "sectors": ["education"]})])
     first = decide(incident(), subs, batch)
     batch.add(first)
