@@ -102,6 +102,19 @@ def month_range(first: str, last: str) -> list[str]:
     return months
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """An overview and its charts, drawn once per count: ten years of months are 1,800 linked bars."""
+
+    overview: Overview
+    charts: dict[str, Markup]
+
+
+def draw(overview: Overview, filters: Filters) -> Drawn:
+    return Drawn(overview, {"month": month_chart(overview, filters), "type": type_chart(overview, filters),
+                            "vendor": vendor_chart(overview, filters), "organization": organization_chart(overview, filters)})
+
+
 class OverviewCache:
     """The newest overview of each selection and the archive version it counts; least recently used dropped first.
 
@@ -109,17 +122,17 @@ class OverviewCache:
 
     def __init__(self, entries: int = CACHE_ENTRIES) -> None:
         self.entries = entries
-        self._cache: OrderedDict[Filters, tuple[object, Overview]] = OrderedDict()
+        self._cache: OrderedDict[Filters, tuple[object, Drawn]] = OrderedDict()
         self.refreshing: set[Filters] = set()
 
-    def get(self, filters: Filters) -> tuple[object, Overview] | None:
+    def get(self, filters: Filters) -> tuple[object, Drawn] | None:
         found = self._cache.get(filters)
         if found is not None:
             self._cache.move_to_end(filters)
         return found
 
-    def put(self, filters: Filters, version: object, overview: Overview) -> None:
-        self._cache[filters] = (version, overview)
+    def put(self, filters: Filters, version: object, drawn: Drawn) -> None:
+        self._cache[filters] = (version, drawn)
         self._cache.move_to_end(filters)
         while len(self._cache) > self.entries:
             self._cache.popitem(last=False)

@@ -26,39 +26,38 @@ async def overview_page(request: web.Request) -> web.Response:
     except BadRequest as exc:
         return _html("overview.html", 400, error=str(exc), **_form("/", Filters()), overview=None, periods=_period_links())
     try:
-        summary, stale, newest_rowid = await current_overview(request.app, filters)
+        drawn, stale, newest_rowid = await current_overview(request.app, filters)
         newest = await reader.run(lambda db: list_incidents(db, filters, NEWEST).items)
     except ArchiveError as exc:
         return _unavailable(exc)
+    summary = drawn.overview
     return _html(
-        "overview.html", 200, **_form("/", filters), overview=summary, stale=stale, periods=_period_links(), newest=newest,
-        list_link=link("/incidents", filters),
+        "overview.html", 200, **_form("/", filters), overview=summary, charts=drawn.charts, stale=stale,
+        periods=_period_links(), newest=newest, list_link=link("/incidents", filters),
         sector_links={sector: link("/incidents", narrowed(filters, sectors=(sector,))) for sector, _ in summary.sectors()},
-        month_chart=overview.month_chart(summary, filters), type_chart=overview.type_chart(summary, filters),
-        vendor_chart=overview.vendor_chart(summary, filters), organization_chart=overview.organization_chart(summary, filters),
         live_newest=newest_rowid,
     )
 
 
-async def current_overview(app: web.Application, filters: Filters) -> tuple[overview.Overview, bool, int]:
+async def current_overview(app: web.Application, filters: Filters) -> tuple[overview.Drawn, bool, int]:
     """The overview for the archive as it is, else the last one computed while a background task
     recomputes it (stale: True); only a selection never asked for before waits for its counts."""
     version, newest_rowid = await app[READER].version()
     cache = app[CACHE]
     kept = cache.get(filters)
     if kept is None:
-        summary = await _compute(app, filters)
-        cache.put(filters, version, summary)
-        return summary, False, newest_rowid
-    kept_version, summary = kept
+        drawn = await _compute(app, filters)
+        cache.put(filters, version, drawn)
+        return drawn, False, newest_rowid
+    kept_version, drawn = kept
     if kept_version == version:
-        return summary, False, newest_rowid
+        return drawn, False, newest_rowid
     if filters not in cache.refreshing:
         cache.refreshing.add(filters)
         task = asyncio.create_task(_refresh(app, filters, version))
         app[TASKS].add(task)
         task.add_done_callback(app[TASKS].discard)
-    return summary, True, newest_rowid
+    return drawn, True, newest_rowid
 
 
 async def _refresh(app: web.Application, filters: Filters, version: object) -> None:
@@ -70,13 +69,15 @@ async def _refresh(app: web.Application, filters: Filters, version: object) -> N
         app[CACHE].refreshing.discard(filters)
 
 
-async def _compute(app: web.Application, filters: Filters) -> overview.Overview:
+async def _compute(app: web.Application, filters: Filters) -> overview.Drawn:
     """On the counting mirror (whole months: its monthly tallies), except for full-text search, whose index only the archive has."""
     if filters.search:
-        return await app[READER].run(lambda db: overview.compute(db, filters))
-    mirror = app[MIRROR]
-    count = overview.compute_monthly if overview.whole_months(filters) else overview.compute
-    return await app[READER].run(lambda db: mirror.synced(db, lambda copy: count(copy, filters)))
+        counted = await app[READER].run(lambda db: overview.compute(db, filters))
+    else:
+        mirror = app[MIRROR]
+        count = overview.compute_monthly if overview.whole_months(filters) else overview.compute
+        counted = await app[READER].run(lambda db: mirror.synced(db, lambda copy: count(copy, filters)))
+    return overview.draw(counted, filters)
 
 
 async def list_page(request: web.Request) -> web.Response:
