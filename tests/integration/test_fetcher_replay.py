@@ -49,7 +49,7 @@ async def test_posts_lost_with_the_broker_are_published_again(tmp_path: Path, pr
     assert sorted(post["post_id"] for _, post in replayed) == sorted(p["post_id"] for p in expected)
 
 
-async def test_unconfirmed_posts_are_forgotten_once_parser_and_alerter_processed_them(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
+async def test_unconfirmed_posts_are_forgotten_once_parser_alerter_and_archive_processed_them(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
     server = await FeedServer(body=build_atom(corpus_documents())).start()
     config = feed_config(tmp_path, prefix, server.url)
     topics = Topics(prefix)
@@ -58,8 +58,8 @@ async def test_unconfirmed_posts_are_forgotten_once_parser_and_alerter_processed
     confirmer = Confirmer(state, broker.bootstrap, topics)
     env = service_env(broker.url, tmp_path / "state", prefix, JIKENBO_SUBSCRIPTIONS_FILE=str(Path("services/demo/subscriptions.toml").resolve()))
     await poll_once(config, broker.bootstrap, state)
-    assert await confirmer.step() is None, "no parser or alerter has run yet"
-    processes = [start([name], env, tmp_path / f"{name}.log") for name in ("parser", "alerter")]
+    assert await confirmer.step() is None, "no consumer stage has run yet"
+    processes = [start([name], env, tmp_path / f"{name}.log") for name in ("parser", "alerter", "archive")]
     try:
         await wait_for(broker.bootstrap, topics.alerts, lambda seen: len(seen) > 0, timeout=60)
         confirmed = None
