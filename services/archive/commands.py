@@ -17,7 +17,7 @@ import click
 import orjson
 
 from services.archive.options import filter_options, filters_from
-from services.common.cli_support import broker_url, config_option, load, run_faust_worker
+from services.common.cli_support import broker_option, broker_url, config_option, load, run_faust_worker, service_options
 from services.common.config import Config
 from services.common.errors import UsageError
 from services.common.pipeline import ARCHIVE
@@ -25,15 +25,18 @@ from services.common.pipeline import ARCHIVE
 
 @click.command()
 @config_option
+@broker_option
+@service_options
 def archive(config_file: str | None) -> None:
     """Run only the archive stage: incidents and alerts in, the history written to SQLite.
 
     The file is `archive.sqlite3` in the state directory; `jikenbo up` runs
-    this stage too. Query it with `jikenbo incidents`.
+    this stage too. One worker per state directory: it is the file's writer.
 
     \b
-    Example:
-      JIKENBO_BROKER_URL=kafka://kafka1:9092 jikenbo archive
+    Examples:
+      jikenbo archive -b kafka1:9092                 keep the history of a shared broker
+      jikenbo incidents list                         then ask it, with or without the broker
     """
     from services.archive.agent import build_archive_app
 
@@ -48,6 +51,12 @@ def incidents() -> None:
     Filters mirror subscriptions: --sector, --type, --org, --vendor, --since,
     --until, --min-affected, --search; repeat an option for OR, combine
     options for AND.
+
+    \b
+    Examples:
+      jikenbo incidents list --sector 医療 --since 2024
+      jikenbo incidents stats --by year --by sector
+      jikenbo incidents export --format csv -o incidents.csv
     """
 
 
@@ -108,8 +117,9 @@ def show(config_file: str | None, incident_id: str, demo: bool, fmt: str) -> Non
     """One incident: every field with its evidence, the source link, its revisions as a diff, its alerts.
 
     \b
-    Example:
+    Examples:
       jikenbo incidents show inc-5f2c0a9e1b7d4c3a
+      jikenbo incidents show inc-5f2c0a9e1b7d4c3a --format json | jq .revisions
     """
     from rich.console import Console
 
