@@ -13,8 +13,8 @@ from services.cli import main
 
 README = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
 CLI_SECTION = README[README.index("## CLI\n"): README.index("### Exit codes")]
-KAFKA_COMMANDS = ["up", "status", "fetcher", "parser", "alerter", "backfill", "ingest", "alerts tail", "topic tail", "subscriptions check"]
-WITH_EXAMPLES = [*KAFKA_COMMANDS, "parse", "config check", "config show"]
+KAFKA_COMMANDS = ["up", "status", "fetcher", "parser", "alerter", "archive", "backfill", "ingest", "alerts tail", "topic tail", "subscriptions check"]
+WITH_EXAMPLES = [*KAFKA_COMMANDS, "parse", "config check", "config show", *(f"incidents {c}" for c in ("list", "show", "export", "stats", "tail"))]
 
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ()) -> list[str]:
