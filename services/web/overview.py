@@ -73,7 +73,12 @@ def compute_monthly(mirror: sqlite3.Connection, filters: Filters) -> Overview:
     vendors = [StatRow((label,), n, affected, counted) for label, n, affected, counted in mirror.execute(
         "SELECT min(vendor), sum(n), sum(affected), sum(with_affected) FROM month_vendor WHERE month BETWEEN ? AND ?"
         " GROUP BY vendor_key ORDER BY 2 DESC, 1 LIMIT ?", (*span, TOP))]
-    organizations = [row for row in stats(mirror, ("organization",), filters, limit=TOP + 1) if row.key[0]]
+    if filters.since is None and filters.until is None:
+        organizations = [StatRow((label,), n, affected, counted) for label, n, affected, counted in mirror.execute(
+            "SELECT organization, n, affected, with_affected FROM organization_total WHERE organization != ''"
+            " ORDER BY n DESC, organization LIMIT ?", (TOP,))]
+    else:
+        organizations = [row for row in stats(mirror, ("organization",), filters, limit=TOP + 1) if row.key[0]]
     return _overview(cells, types, vendors, organizations)
 
 

@@ -50,6 +50,7 @@ def test_only_whole_months_and_no_other_filter_go_to_the_tallies() -> None:
 def test_the_mirror_follows_new_and_revised_incidents(tmp_path: Path) -> None:
     path = tmp_path / "archive.sqlite3"
     incidents = demo_incidents()
+    incidents.append(incidents[3] | {"incident_id": "inc-without-organisation", "organization": None})
     mirror = CountingMirror()
     with ArchiveStore(path) as store:
         store.commit(incidents[:10])
@@ -64,6 +65,6 @@ def test_the_mirror_follows_new_and_revised_incidents(tmp_path: Path) -> None:
         # Edited again: the tallies it leaves (finance, ddos, acmailer) are emptied, not left at zero.
         assert store.commit([edited | {"sector": "education", "incident_types": [], "vendors": []}]).revised == 1
         assert_same_counts(path, mirror)
-        for table in ("month_sector", "month_type", "month_vendor"):
+        for table in ("month_sector", "month_type", "month_vendor", "organization_total"):
             assert mirror.db.execute(f"SELECT count(*) FROM {table} WHERE n <= 0").fetchone()[0] == 0
         assert mirror.newest == len(incidents)
