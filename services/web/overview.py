@@ -1,11 +1,13 @@
 """What the overview page shows: totals, incidents per month by sector, by type, top vendors and organisations.
 
 Grouped counts over the whole selection are the page's cost: on 100,000
-incidents about 0.4 s on the counting mirror (`mirror`), 2 s on the archive
-file. So an overview is kept per filters with the archive version it was
-computed for; when the archive has changed since, the page shows the kept one
-at once and a background task recomputes it (`pages`), so a page view never
-waits for the counts except the first time a selection is asked for.
+incidents 2 s on the archive file, about 0.4 s grouping the counting mirror's
+rows (`mirror`), and a few milliseconds adding up its monthly tallies, which
+answer selections of whole months (`compute_monthly`). An overview and its
+drawn charts are kept per selection with the archive version they counted;
+when the archive has changed since, the page shows the kept one at once while
+a background task recounts (`pages`), so a page view waits for counts only
+the first time a selection is asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
+
 from markupsafe import Markup
 
 from schemas import taxonomies
