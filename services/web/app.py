@@ -22,7 +22,7 @@ from services.common.config import Config
 from services.common.errors import JikenboError
 from services.common.pipeline import ARCHIVE
 from services.web import api, live, pages
-from services.web.auth import Handler, required_token, token_middleware
+from services.web.auth import Handler, loopback_host_only, required_token, token_middleware
 from services.web.mirror import CountingMirror
 from services.web.overview import OverviewCache
 from services.web.reader import ArchiveReader
@@ -44,7 +44,7 @@ HEADERS = {
 
 def make_app(archive_path: Path, token: str | None = None) -> web.Application:
     """The application over one archive file; with `token`, every request must bring it."""
-    middlewares = [_headers] + ([token_middleware(token)] if token else [])
+    middlewares = [_headers, token_middleware(token) if token else loopback_host_only]
     app = web.Application(middlewares=middlewares)
     app[READER] = ArchiveReader(archive_path)
     app[CACHE] = OverviewCache()

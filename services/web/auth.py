@@ -5,6 +5,10 @@ bound to any other address it refuses to start without one, or makes one and
 prints it once. The token is compared in constant time (hmac.compare_digest).
 A browser brings it once as `?token=…` and keeps it in a cookie (HttpOnly,
 SameSite=Strict); other tools send `Authorization: Bearer …`.
+
+Without a token, requests must name a loopback host: a web page elsewhere
+cannot point its own name at 127.0.0.1 (DNS rebinding) and read the archive
+through the browser of someone running the view.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from yarl import URL
 
 COOKIE = "jikenbo_web_token"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -66,3 +71,11 @@ def token_middleware(token: str) -> Callable[[web.Request, Handler], Awaitable[w
         return await handler(request)
 
     return check
+
+
+@web.middleware
+async def loopback_host_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    host = URL(f"http://{request.host}").host or ""
+    if not is_loopback(host):
+        raise web.HTTPMisdirectedRequest(text=f"jikenbo web: this view answers only to a loopback host name, not {host!r}\n")
+    return await handler(request)

@@ -190,3 +190,10 @@ async def test_pages_are_compressed_for_clients_that_accept_it(client: TestClien
     plain = await client.get("/", headers={"Accept-Encoding": "identity"})
     assert zipped.headers.get("Content-Encoding") == "gzip" and "Content-Encoding" not in plain.headers
     assert await zipped.text() == await plain.text()
+
+
+async def test_without_a_token_only_loopback_host_names_are_answered(client: TestClient) -> None:
+    assert (await client.get("/api/incidents", headers={"Host": "localhost:8480"})).status == 200
+    assert (await client.get("/api/incidents", headers={"Host": "[::1]:8480"})).status == 200
+    rebound = await client.get("/api/incidents", headers={"Host": "attacker.example:8480"})
+    assert rebound.status == 421 and "loopback" in await rebound.text()
