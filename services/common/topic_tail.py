@@ -58,7 +58,7 @@ async def tail(config: Config, bootstrap: str, name: str, from_beginning: bool =
     """Records of topic `name` (a key of `TAILABLE`) as they arrive, until `count` or, with `exit_at_end`, the end."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    from services.common.kafka import kafka_options
+    from services.common.kafka import exact_end_offsets, kafka_options
 
     topic = getattr(Topics(config.topic_prefix), TAILABLE[name])
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_options(config.security))
@@ -68,9 +68,10 @@ async def tail(config: Config, bootstrap: str, name: str, from_beginning: bool =
         if not partitions:
             raise BrokerError(f"no topic {topic} on the broker (nothing was published to it yet?)")
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        # Before assigning: exact_end_offsets replaces the assignment (the embedded broker's ends fall short of a last batch).
+        ends = await exact_end_offsets(consumer, assigned) if exit_at_end else {}
         consumer.assign(assigned)
         await (consumer.seek_to_beginning(*assigned) if from_beginning else consumer.seek_to_end(*assigned))
-        ends = await consumer.end_offsets(assigned) if exit_at_end else {}
         shown = 0
         while count is None or shown < count:
             if exit_at_end and all([await consumer.position(tp) >= ends[tp] for tp in assigned]):
