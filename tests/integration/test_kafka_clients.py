@@ -4,7 +4,9 @@ The alerter runs as its process on the embedded broker and alerts on the
 demo corpus's incidents; then a librdkafka consumer reads `<prefix>.alerts`
 in a consumer group and with assigned partitions, and what it gets is
 checked against what jikenbo reports: the topic as aiokafka reads it and
-the alerter's ledger. librdkafka runs threads of its own, so each consumer
+the alerter's ledger; and `jikenbo topic tail alerts -e --format json`, the
+way to read it for clients that cannot talk to the embedded broker, gives
+the same messages at the same offsets. librdkafka runs threads of its own, so each consumer
 lives in one worker thread and is closed before the test goes on.
 """
 
@@ -18,14 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from confluent_kafka import Consumer, Message, TopicPartition
 
 import schemas
+from services.common import serde
 from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
+from services.common.topics import Topics
 from services.demo.feed import build_atom, corpus_documents
 from tests.integration.test_alerter_e2e import Harness
 from tests.integration.test_pipeline_e2e import expected_incidents
+from tests.integration.test_topic_tail import jikenbo
 from tests.kafka_helpers import read_topic
 from tests.processes import stop
 
@@ -131,6 +137,7 @@ async def test_confluent_kafka_reads_the_alerts_jikenbo_reports(broker: Embedded
 
     group, committed, ends = await asyncio.to_thread(read_in_group, broker.bootstrap, topic, f"{prefix}-subscriber", len(reported), 20)
     assigned = await asyncio.to_thread(read_assigned, broker.bootstrap, topic, len(reported), 10)
+    tailed = jikenbo("topic", "tail", "alerts", "-e", "--format", "json", "-b", broker.bootstrap, prefix=prefix, state=tmp_path)
 
     assert len(group) == len(reported) == len(recorded) >= 3
     assert sorted((k, a["alert_id"]) for k, a in group.values()) == sorted((k, a["alert_id"]) for k, a in reported)
@@ -140,3 +147,24 @@ async def test_confluent_kafka_reads_the_alerts_jikenbo_reports(broker: Embedded
         assert key == alert["subscription"]
     assert committed == {p: end for p, end in ends.items() if end > 0}, "the group's committed offsets are where a restarted subscriber resumes: the end of each partition"
     assert assigned == group, "assigned partitions read from offset 0 give the same messages at the same offsets"
+    assert tailed.returncode == 0, tailed.stderr
+    lines = [json.loads(line) for line in tailed.stdout.splitlines()]
+    assert {(r["partition"], r["offset"]): (r["key"], r["value"]) for r in lines} == group and len(lines) == len(group)
+
+
+async def test_topic_tail_exit_at_end_prints_a_last_batch_whole(broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> None:
+    """The alerter sends the alerts of one batch of incidents together; the embedded broker's end offset of such a
+    partition is the batch's first offset + 1, and `-e` must still print every alert in it."""
+    topic = Topics(prefix).alerts
+    await ensure_topics(broker.bootstrap, [topic], 1)
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap)
+    await producer.start()
+    try:
+        alerts = [{"schema_version": 1, "alert_id": f"a{n}", "subscription": "hospitals"} for n in range(5)]
+        sent = [await producer.send(topic, serde.dumps(a), key=b"hospitals") for a in alerts]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    tailed = jikenbo("topic", "tail", "alerts", "-e", "--format", "json", "-b", broker.bootstrap, prefix=prefix, state=tmp_path)
+    assert tailed.returncode == 0, tailed.stderr
+    assert [json.loads(line)["value"] for line in tailed.stdout.splitlines()] == alerts
