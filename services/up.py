@@ -2,7 +2,9 @@
 
 Starts the embedded broker unless a broker URL is configured, optionally the
 demo feed server, then every stage of services.common.pipeline (fetcher, parser,
-alerter, archive) as child processes.
+alerter, archive) as child processes, and the read-only web view over the
+archive (loopback, services.web). The embedded broker is supervised like the
+children (services.common.broker_watch).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.alerter.subscriptions import subscriptions_from_config
 from services.common.broker_watch import keep_broker_running
@@ -22,7 +25,11 @@ from services.common.kafka import ensure_pipeline_topics
 from services.common.config import bootstrap_servers
 from services.common.pipeline import STAGES
 from services.common.supervisor import Child, pause, resume, service_argv, supervise
+from services.common.errors import JikenboError
 from services.demo.feed import SUBSCRIPTIONS_FILE, start_demo_server
+
+if TYPE_CHECKING:
+    from services.web.app import WebServer
 
 log = logging.getLogger("jikenbo.up")
 
@@ -54,6 +61,7 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
     subscriptions_from_config(config)  # fail now, not in a child, on a bad subscription
     broker = None
     watch: asyncio.Task[None] | None = None
+    web_view: WebServer | None = None
     try:
         if config.embedded:
             broker = await EmbeddedBroker(state_dir).start()
@@ -70,8 +78,11 @@ async def run_up(config: Config, config_file: str | None, demo: bool) -> None:
         children = [Child(name, service_argv(name), {**env, "JIKENBO_METRICS_PORT": str(config.metrics.service_port(name))}) for name in SERVICES]
         if broker is not None:
             watch = asyncio.create_task(keep_broker_running(broker, lambda: pause(children), back_again(config, bootstrap, children)), name="broker")
+        web_view = await start_web_view(config, state_dir)
         await supervise(children)
     finally:
+        if web_view is not None:
+            await web_view.close()
         if watch is not None:
             watch.cancel()
             await asyncio.gather(watch, return_exceptions=True)
@@ -90,3 +101,14 @@ def back_again(config: Config, bootstrap: str, children: list[Child]) -> Callabl
         resume(children)
 
     return restore
+
+
+async def start_web_view(config: Config, state_dir: Path) -> WebServer | None:
+    """The read-only web view on loopback; a busy port costs the view, not the pipeline (like a busy metrics port)."""
+    from services.web.app import start_web
+
+    try:
+        return await start_web(config, state_dir=state_dir)
+    except JikenboError as exc:
+        log.warning("%s; running without the web view", exc)
+        return None
