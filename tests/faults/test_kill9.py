@@ -1,6 +1,7 @@
-"""kill -9 of the parser, of the alerter, of the fetcher during a 2,000-post backfill.
+"""kill -9 of the parser, of the alerter, of the fetcher during a 2,000-post backfill,
+and of the fetcher while it polls a live feed of 2,000 posts.
 
-One backfill per service. The service is killed with SIGKILL at five random
+One run per service. The service is killed with SIGKILL at five random
 moments in a row (each time after it was seen making progress since its
 restart, plus a random delay) and started again at once. At the end every
 incident the offline parser finds in the served history must be on the
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 KILLS = 5
 # What each service logs when it makes progress: a kill is aimed at a process that is working.
-PROGRESS = {"parser": "parsed ", "alerter": "channel hook: delivered", "fetcher": ": page "}
+PROGRESS = {"parser": "parsed ", "alerter": "channel hook: delivered", "fetcher": ": page ", "fetcher-live": " published  [feed="}
 
 
 async def kill_at_random_moments(
@@ -54,30 +55,35 @@ async def kill_at_random_moments(
 
 
 async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, tmp_path: Path) -> list[str]:
+    """`service` is parser, alerter or fetcher (each with a backfill), or fetcher-live (a fetcher polling a live feed)."""
     story = history()
     rng = rng_for(f"kill-{service}")
     receiver = WebhookReceiver(latency=0.003).start()
+    live = service == "fetcher-live"
     # While kills are pending the history comes slowly (a page of 50 every 0.8 s), so that every
     # kill lands while posts are still arriving; after the last one it comes as fast as it can.
-    server = await BlogServer(story, page_delay=0.8).start()
+    # The live feed shows 60 more posts per poll, so every kill lands while it is still growing.
+    server = await (BlogServer(story, reveal=60, window=240) if live else BlogServer(story, page_delay=0.8)).start()
     topics = Topics(prefix)
     await ensure_topics(broker.bootstrap, topics.all(), 2)
     config = tmp_path / "jikenbo.toml"
-    config.write_text(config_text(None, receiver.url), encoding="utf-8")
+    config.write_text(config_text(server.url if live else None, receiver.url), encoding="utf-8")
     state = tmp_path / "state"
     env = service_env(broker.url, state, prefix, JIKENBO_CONFIG=str(config), FAULT_HOOK_SECRET=SECRET)
+    fetcher = ["fetcher"] if live else ["backfill", f"{server.url}?max-results={PAGE}"]
     services = {
         "alerter": Service("alerter", ["alerter"], env, tmp_path / "alerter.log"),
         "parser": Service("parser", ["parser"], env, tmp_path / "parser.log"),
-        "fetcher": Service("fetcher", ["backfill", f"{server.url}?max-results={PAGE}"], env, tmp_path / "backfill.log"),
+        "fetcher": Service("fetcher", fetcher, env, tmp_path / ("fetcher.log" if live else "backfill.log")),
     }
     started = time.monotonic()
     logs = lambda: "\n".join(s.tail() for s in services.values())  # noqa: E731
     try:
         for s in services.values():
             s.start()
-        delay = {"parser": (0.0, 1.5), "alerter": (0.0, 0.4), "fetcher": (0.0, 1.2)}[service]
-        notes = await kill_at_random_moments(services[service], PROGRESS[service], KILLS, rng, delay, started)
+        delay = {"parser": (0.0, 1.5), "alerter": (0.0, 0.4), "fetcher": (0.0, 1.2), "fetcher-live": (0.0, 1.0)}[service]
+        target = services["fetcher" if live else service]
+        notes = await kill_at_random_moments(target, PROGRESS[service], KILLS, rng, delay, started)
         server.page_delay = 0.0
         backfill = services["fetcher"]
 
@@ -86,7 +92,8 @@ async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, t
                 backfill.start()  # an interrupted backfill is run again: it resumes at its checkpoint
             return backfill.process is not None and backfill.process.poll() == 0
 
-        assert await until(backfill_done, 120), logs()
+        if not live:
+            assert await until(backfill_done, 120), logs()
         complete = await until(lambda: receiver.delivered_pairs() >= story.alerts, 150)
         # Late duplicates (a redelivery after a restart) would come now: give them time to show.
         await until(lambda: outbox_status(state).get("pending", 0) == 0, 30)
@@ -103,7 +110,7 @@ async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, t
     lost_alerts = story.alerts - tally.pairs
     published, waiting = fetcher_progress(state)
     summary(
-        f"kill -9 {service} x{KILLS} during backfill",
+        f"kill -9 of the fetcher x{KILLS} while polling a live feed" if live else f"kill -9 {service} x{KILLS} during backfill",
         len(story.alerts), len(tally.pairs & story.alerts), len(lost_alerts) + len(lost_incidents), tally.pair_repeats,
         f"{story.posts} posts, {len(story.expected)} incidents expected, {len(seen & set(story.expected))} on the topic "
         f"({len(incidents)} messages); webhook: {tally.posts} POSTs, {tally.distinct_deliveries} distinct delivery ids, "
@@ -121,8 +128,8 @@ async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, t
     check(not tally.pairs - story.alerts, "alerts nobody expected")
     check(published == story.posts, f"{published} posts recorded as published, not {story.posts}")
     check(outbox_status(state).get("dead", 0) == 0, "dead letters in the channel outbox")
-    check(codes["parser"] == 0 and codes["alerter"] == 0, f"exit codes {codes}")
-    check(not services[service].orphans, f"processes outlived a kill -9 of the {service}: {services[service].orphans}")
+    check(codes["parser"] == 0 and codes["alerter"] == 0 and (codes["fetcher"] == 0 or not live), f"exit codes {codes}")
+    check(not target.orphans, f"processes outlived a kill -9 of the {service}: {target.orphans}")
     # Exactly once per delivery id: every alert under one X-Jikenbo-Delivery id, never under two.
     check(tally.distinct_deliveries == len(story.alerts), f"{tally.distinct_deliveries} delivery ids for {len(story.alerts)} alerts")
     check(tally.pair_repeats == tally.same_id_repeats, "an alert was sent twice under two different ids")
@@ -139,11 +146,11 @@ async def run_kill_scenario(service: str, broker: EmbeddedBroker, prefix: str, t
 
 
 @pytest.mark.timeout(300)
-async def test_kill_9_of_parser_alerter_and_fetcher_during_a_backfill(broker: EmbeddedBroker, tmp_path: Path) -> None:
-    """The three runs go side by side (own topics, own state): most of a run is waiting for a
+async def test_kill_9_of_parser_alerter_and_fetcher_during_a_backfill_and_of_a_polling_fetcher(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    """The four runs go side by side (own topics, own state): most of a run is waiting for a
     killed consumer's session to expire, and that waiting overlaps."""
     runs = []
-    for n, service in enumerate(("parser", "alerter", "fetcher")):
+    for n, service in enumerate(("parser", "alerter", "fetcher", "fetcher-live")):
         (tmp_path / service).mkdir()
         runs.append(run_kill_scenario(service, broker, f"fk{n}{uuid.uuid4().hex[:6]}", tmp_path / service))
     failures = [f for result in await asyncio.gather(*runs) for f in result]
