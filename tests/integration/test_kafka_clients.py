@@ -6,8 +6,9 @@ in a consumer group and with assigned partitions, and what it gets is
 checked against what jikenbo reports: the topic as aiokafka reads it and
 the alerter's ledger; and `jikenbo topic tail alerts -e --format json`, the
 way to read it for clients that cannot talk to the embedded broker, gives
-the same messages at the same offsets. librdkafka runs threads of its own, so each consumer
-lives in one worker thread and is closed before the test goes on.
+the same messages at the same offsets. librdkafka runs threads of its own,
+so each consumer lives in one worker thread and is closed before the test
+goes on.
 """
 
 from __future__ import annotations
