@@ -19,7 +19,7 @@ from services.common.embedded_broker import EmbeddedBroker
 from services.common.kafka import ensure_topics
 from services.common.topics import Topics
 from tests.faults.harness import (
-    SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status, summary, until,
+    PAGE, SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status, summary, until,
 )
 from tests.processes import service_env
 
@@ -84,3 +84,57 @@ async def ride_out_a_broker_pause(tmp_path: Path, prefix: str) -> None:
     assert tally.pair_repeats == 0 and tally.same_id_repeats == 0, f"sent twice: {tally.repeated_ids[:5]}\n{logs()}"
     assert outbox_status(state).get("dead", 0) == 0, logs()
     assert codes == [0, 0, 0], logs()
+
+
+async def backfill_through_a_broker_pause(tmp_path: Path, prefix: str) -> None:
+    """A backfill of 2,000 posts while the broker stops answering for 30 s: it waits, then finishes; nothing lost."""
+    story = history()
+    receiver = WebhookReceiver(latency=0.003).start()
+    server = await BlogServer(story, page_delay=0.5).start()  # slow pages: the pause lands mid-backfill
+    config = tmp_path / "jikenbo.toml"
+    config.write_text(config_text(None, receiver.url), encoding="utf-8")
+    state = tmp_path / "state"
+    broker = await EmbeddedBroker(tmp_path / "broker").start()
+    assert broker.process is not None
+    env = service_env(broker.url, state, prefix, JIKENBO_CONFIG=str(config), FAULT_HOOK_SECRET=SECRET)
+    consumers = [Service(name, [name], env, tmp_path / f"{name}.log") for name in ("alerter", "parser")]
+    backfill = Service("backfill", ["backfill", f"{server.url}?max-results={PAGE}"], env, tmp_path / "backfill.log")
+    everyone = [*consumers, backfill]
+    logs = lambda: "\n".join(s.tail() for s in everyone)  # noqa: E731
+    started = time.monotonic()
+    try:
+        await ensure_topics(broker.bootstrap, Topics(prefix).all(), 2)
+        for s in everyone:
+            s.start()
+        assert await until(lambda: fetcher_progress(state)[0] >= 300, 120), logs()
+        os.kill(broker.process.pid, signal.SIGSTOP)
+        paused_at = time.monotonic()
+        fetched_at_pause = fetcher_progress(state)[0]
+        await asyncio.sleep(PAUSE)
+        os.kill(broker.process.pid, signal.SIGCONT)
+        server.page_delay = 0.0
+        finished = await until(lambda: backfill.process is not None and backfill.process.poll() is not None, 180)
+        complete = await until(lambda: receiver.delivered_pairs() >= story.alerts, 180)
+        await until(lambda: outbox_status(state).get("pending", 0) == 0, 30)
+        await asyncio.sleep(2)
+        published, _ = fetcher_progress(state)
+    finally:
+        if broker.process is not None:
+            os.kill(broker.process.pid, signal.SIGCONT)
+        codes = [s.stop() for s in everyone]
+        broker.stop()
+        await server.stop()
+        receiver.stop()
+    tally = receiver.tally()
+    lost = story.alerts - tally.pairs
+    summary(
+        f"broker paused {PAUSE:.0f}s (SIGSTOP) during a backfill",
+        len(story.alerts), len(tally.pairs & story.alerts), len(lost), tally.pair_repeats,
+        f"{story.posts} posts, {fetched_at_pause} fetched at the pause, {published} in all; webhook: {tally.posts} POSTs; "
+        f"paused at {paused_at - started:.0f}s; {time.monotonic() - started:.0f}s",
+    )
+    assert finished and codes[2] == 0, f"the backfill did not finish by itself (exit {codes[2]})\n{logs()}"
+    assert complete, f"{len(lost)} alert(s) never delivered\n{logs()}"
+    assert published == story.posts
+    assert tally.pair_repeats == tally.same_id_repeats, "an alert was sent twice under two different ids"
+    assert codes[:2] == [0, 0], logs()

@@ -25,7 +25,7 @@ from tests.faults.harness import (
     SECRET, BlogServer, Service, WebhookReceiver, config_text, fetcher_progress, history, outbox_status, rng_for,
     summary, until,
 )
-from tests.faults.broker_pause import ride_out_a_broker_pause
+from tests.faults.broker_pause import backfill_through_a_broker_pause, ride_out_a_broker_pause
 from tests.processes import service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -89,15 +89,17 @@ async def kill_up_five_times(tmp_path: Path, prefix: str) -> None:
 
 
 @pytest.mark.timeout(300)
-async def test_kill_9_of_up_and_a_30_second_broker_pause(tmp_path: Path) -> None:
-    """The two scenarios run side by side (each its own broker, topics and state): most of
+async def test_kill_9_of_up_and_a_30_second_broker_pause_live_and_during_a_backfill(tmp_path: Path) -> None:
+    """The three scenarios run side by side (each its own broker, topics and state): most of
     each is waiting (a 30 s pause, consumer groups forming again), and that waiting overlaps."""
-    (tmp_path / "up").mkdir()
-    (tmp_path / "pause").mkdir()
+    for name in ("up", "pause", "backfill"):
+        (tmp_path / name).mkdir()
     results = await asyncio.gather(
         kill_up_five_times(tmp_path / "up", f"fu{uuid.uuid4().hex[:6]}"),
         ride_out_a_broker_pause(tmp_path / "pause", f"fp{uuid.uuid4().hex[:6]}"),
+        backfill_through_a_broker_pause(tmp_path / "backfill", f"fb{uuid.uuid4().hex[:6]}"),
         return_exceptions=True,
     )
-    failures = [f"{name}: {type(r).__name__}: {r}" for name, r in zip(("kill -9 of up", "broker pause"), results) if r is not None]
+    names = ("kill -9 of up", "broker pause", "backfill through a broker pause")
+    failures = [f"{name}: {type(r).__name__}: {r}" for name, r in zip(names, results) if r is not None]
     assert not failures, "\n\n".join(failures)
