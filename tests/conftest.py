@@ -8,8 +8,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from services.common.embedded_broker import EmbeddedBroker
+
+# The suite runs on 2 cores next to real brokers and services: wall-clock limits on generating or
+# running one example measure the machine's load, not the code. Properties keep every other check.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "services" / "demo" / "corpus"
