@@ -53,7 +53,7 @@ def test_unreadable_input_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     result = run(str(bad), str(tmp_path / "missing.txt"))
-    assert result.returncode == 2
+    assert result.returncode == 1, "input that cannot be read is a runtime failure (1), not a usage error (2)"
     assert "not UTF-8" in result.stderr and "Traceback" not in result.stderr
 
 
