@@ -1,11 +1,12 @@
-"""kill -9 of the embedded broker, five times, while `jikenbo up` follows a feed of 2,000 posts.
+"""kill -9 of the embedded broker, five times, while `jikenbo up` follows a feed of 2,000 posts;
+beside it, a configured broker away for 30 s (broker_outage.py) and the archive killed (archive_kill.py).
 
 The broker keeps everything in memory, so each kill loses every message on
 its way through the pipeline, the consumer groups and their offsets. `up`
-reaps it and starts it again on the same address (services.common.broker_watch);
-the services reconnect by themselves, the fetcher publishes again what the
-broker lost, and the alerter's ledger keeps what was already sent from being
-sent again. The log stays calm: the clients' connection errors are folded
+reaps it and starts it again on the same address (services.common.broker_watch),
+with the services killed while it is down and started again once it is back;
+the fetcher publishes again what the broker lost, and the alerter's ledger
+keeps what was already sent from being sent again. The log stays calm: the clients' connection errors are folded
 into a few lines (services.common.broker_outage).
 """
 
@@ -24,6 +25,9 @@ from tests.faults.harness import (
     SECRET, BlogServer, Service, WebhookReceiver, cmdline, config_text, fetcher_progress, history, outbox_status, rng_for,
     summary, until,
 )
+from services.common.embedded_broker import EmbeddedBroker
+from tests.faults.archive_kill import kill_the_archive_five_times
+from tests.faults.broker_outage import ride_out_a_30_second_outage
 from tests.processes import descendants, service_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
@@ -39,8 +43,7 @@ def broker_pid(up: Service) -> int | None:
     return None
 
 
-@pytest.mark.timeout(300)
-async def test_the_embedded_broker_killed_five_times_under_up_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> None:
+async def kill_the_broker_five_times(tmp_path: Path) -> None:
     story = history()
     rng = rng_for("kill-broker")
     receiver = WebhookReceiver(latency=0.003).start()
@@ -95,3 +98,22 @@ async def test_the_embedded_broker_killed_five_times_under_up_loses_nothing_and_
     # Per kill and service at most: unreachable, back, and one complaint once the group is gone.
     assert len(broker_lines) <= KILLS * 4 * 3, broker_lines
     assert code == 0, up.tail(6000)
+
+
+@pytest.mark.timeout(360)
+async def test_the_broker_killed_under_up_a_configured_broker_away_and_the_archive_killed(
+    broker: EmbeddedBroker, tmp_path: Path, prefix: str
+) -> None:
+    """Three scenarios side by side (each its own broker or topics, and state): most of each is waiting
+    (consumer groups forming again, a 30 s outage), and that waiting overlaps."""
+    for name in ("broker", "outage", "archive"):
+        (tmp_path / name).mkdir()
+    results = await asyncio.gather(
+        kill_the_broker_five_times(tmp_path / "broker"),
+        ride_out_a_30_second_outage(tmp_path / "outage", f"fo{uuid.uuid4().hex[:6]}"),
+        kill_the_archive_five_times(broker, tmp_path / "archive", prefix),
+        return_exceptions=True,
+    )
+    names = ("kill -9 of the embedded broker under up", "a configured broker away for 30 s", "kill -9 of the archive")
+    failures = [f"{name}: {type(r).__name__}: {r}" for name, r in zip(names, results) if r is not None]
+    assert not failures, "\n\n".join(failures)
