@@ -380,6 +380,8 @@ def outbox_status(state_dir: Path) -> dict[str, int]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         return dict(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    except sqlite3.OperationalError:  # the file exists, its tables not yet: the service is still creating them
+        return {}
     finally:
         db.close()
 
@@ -394,6 +396,8 @@ def fetcher_progress(state_dir: Path) -> tuple[int, int]:
         published = db.execute("SELECT count(*) FROM published").fetchone()[0]
         waiting = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
         return int(published), int(waiting)
+    except sqlite3.OperationalError:  # the file exists, its tables not yet: the fetcher is still creating them
+        return 0, 0
     finally:
         db.close()
 
