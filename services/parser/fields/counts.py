@@ -102,6 +102,8 @@ _SUSPECT_BEFORE = re.compile(rf"(?:{_words(_DATA['actors']['suspects'])})$")
 _LAW = re.compile(_words(_DATA["actors"]["law"]))
 _ACTING_AFTER = re.compile(rf"^で[^。、\n]{{0,20}}?(?:{_words(_DATA['actors']['acting'])})")
 _ADMONISHED_AFTER = re.compile(rf"^に対し[^。、\n]{{0,16}}?(?:{_words(_DATA['actors']['admonished'])})")
+_STAFF_BEFORE = re.compile(rf"(?:{_words(_DATA['actors']['staff'])})$")
+_STAFF_OWN_AFTER = re.compile(rf"^(?:が|の[ \t]{{0,2}}(?:{_words(_DATA['actors']['staff_own'])})(?!アドレス))")
 # "Microsoft 365", "Windows 10": a number that is part of a product's name.
 _PRODUCT_NUMBER = re.compile(r"[A-Za-z][ \t]?$")
 _RECIPIENT_NOUN = re.compile(rf"^(?:分|様|\))?の?(?:{_words(_DATA['recipients']['nouns'])})")
@@ -177,14 +179,16 @@ def _matches(text: str) -> list[re.Match[str]]:
 
 
 def _kanji_starts_number(text: str, start: int) -> bool:
-    """A kanji numeral is a number of its own: not the 千 of 8千件 (read with its digits)
-    and not a single numeral inside a word (統一件, 同一人物)."""
+    """A kanji numeral is a number of its own: not the 千 of 8千件 (read with its digits),
+    not a single numeral inside a word (統一件, 同一人物) and not the idiom 一件 (the matter)."""
+    num = _KANJI_COUNT_RE.match(text, start)
+    if num is not None and num.group("num") == "一" and num.group("unit") == "件":
+        return False  # この一件, 今回の一件: "the matter", never a count (one record is written 1件)
     if start == 0:
         return True
     previous = text[start - 1]
     if previous.isdigit() or previous in ",.億万千":
         return False
-    num = _KANJI_COUNT_RE.match(text, start)
     return previous in "約計大" or not _IDEOGRAPH.match(previous) or (num is not None and len(num.group("num")) > 1)
 
 
@@ -243,7 +247,8 @@ def _not_affected(text: str, start: int, end: int, before: str, after: str, expo
 
 def _actors(text: str, start: int, end: int, before: str) -> bool:
     """A count of the people who acted or were punished: 訓告1名, 校長ら3名で訪問,
-    社員2名…の計4名を…容疑で逮捕 (but not 1万人分の情報を…逮捕: what they took)."""
+    社員2名…の計4名を…容疑で逮捕 (but not 1万人分の情報を…逮捕: what they took), or of the
+    staff whose account was used (職員1名のメールアカウント; but 社員100名の個人情報 counts)."""
     if _SANCTION_BEFORE.search(before):
         return True
     if text.startswith("で", end) and not text.startswith(("です", "でし"), end) and (
@@ -251,6 +256,8 @@ def _actors(text: str, start: int, end: int, before: str) -> bool:
         return True
     if _LAW_AFTER.match(text[end:end + 80]) or _ADMONISHED_AFTER.match(text[end:end + 24]):
         return True
+    if _STAFF_BEFORE.search(before) and _STAFF_OWN_AFTER.match(text[end:end + 16]):
+        return True  # 職員1名のメールアカウント, 当社従業員1名が: whose account it was, who slipped
     if _SUSPECT_BEFORE.search(before):
         stop = text.find("。", end)
         return bool(_LAW.search(text, end, min(stop if stop >= 0 else len(text), end + 120)))

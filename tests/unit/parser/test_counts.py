@@ -266,3 +266,18 @@ def test_incidents_programs_and_the_admonished_are_not_counts_of_the_affected() 
     assert _value("2016年に起こった情報流出事故を31件ピックアップして紹介する。") is None
     assert _value("不正なプログラムが2件見つかった。") is None
     assert _value("職員を懲戒処分とし、監督者3人に対し文書による注意を行った。個人情報が漏えいした。") is None
+
+
+def test_staff_whose_account_was_used_or_who_slipped_are_not_the_affected() -> None:
+    assert _value("本学事務職員1名の Microsoft 365 アカウントが不正ログインを受けた。") is None
+    assert _value("当社従業員1名のメールアカウントが第三者に不正使用され、個人情報が漏えいした。") is None
+    assert _value("当団体職員 1 名の端末がマルウェアに感染した。個人情報が漏えいしたおそれ。") is None
+    assert _value("職員1名が誤って個人情報を含むファイルを送信した。") is None
+    assert _value("従業員1,200名の個人情報が漏えいした。") == 1200
+    assert _value("社員3,000名のメールアドレスが流出した。") == 3000
+
+
+def test_the_matter_is_no_count() -> None:
+    assert _value("今回の一件で掲載された方々へ多大なご迷惑をおかけした。個人情報が漏えいした。") is None
+    assert parse_count("この一件") is None
+    assert parse_count("一千件") == (1000, "件", "一千件")
