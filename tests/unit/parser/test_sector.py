@@ -84,3 +84,10 @@ def test_a_company_whose_customers_order_and_pay_on_its_site_is_a_shop() -> None
 
 def test_a_business_named_before_the_company_through_its_parent() -> None:
     assert sector("アオバテクノ", lead="ソフトバンク子会社である「アオバテクノ」において障害が発生している。") == "telecom_it"
+
+
+def test_bodies_municipalities_run_together_are_government() -> None:
+    assert sector("みなと広域消防組合") == "government"
+    assert sector("みなと地区衛生事務組合") == "government"
+    assert sector("かずさ広域水道企業団") == "government"
+    assert sector("みなと農業協同組合") == "association"
