@@ -364,3 +364,12 @@ def test_a_service_stopped_in_the_headline_is_a_failure_further_down_next_to_an_
             + "\n会員ログイン機能を停止し、ログインが必要な機能が利用できなくなっている。")
     assert "system_failure" not in types(body)
     assert types("市のホームページが閲覧できない状態になった。" * 1) == ["system_failure"]
+
+
+def test_personal_data_left_viewable_on_a_public_page_is_mis_publication() -> None:
+    assert types("市ホームページに掲載したファイルで、個人情報が閲覧できる状態になっていました。") == ["misdelivery"]
+    assert types("設定に不備があり、個人情報が閲覧できる状態になっていました。") == ["misconfiguration"]
+
+
+def test_addresses_shown_to_the_other_recipients_are_mis_sent_mail() -> None:
+    assert types("案内メールを送信した際、メールアドレスが他の受信者のメール内に表示された状態で送信されました。") == ["misdelivery"]
