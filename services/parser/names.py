@@ -364,6 +364,7 @@ def _find_names(text: str, near: list[tuple[int, int]] | None = None,
                     continue  # "クレジットカード", "センター試験": a katakana word goes on
                 left = _left_run(text, start)
                 left = _town_before(text, left, towns)
+                left = _place_name_start(text, left)
                 left = _hiragana_name_start(text, left)
                 name = _named(text, left, end, "kind", key, kind_sectors[key] or None)
                 if name is not None and nxt and _continues(key[-1], nxt) and not _unit_end(text, end) \
@@ -417,6 +418,27 @@ def _town_before(text: str, left: int, towns: dict[str, tuple[str, str]]) -> int
                                                    if left - size > 0 else False):
             return left - size
     return left
+
+
+# One kanji before の that names a place ("虎の門病院", "お茶の水女子大学"), unless it is a
+# word of its own ("県の病院", "同の", "他の学校").
+_NOT_PLACE_KANJI = frozenset("市県町村区都府道国同当本弊各他別両全我私其旧元現新前後次上下右左中外内間此彼某諸"
+                             "母父妻夫兄姉弟妹娘孫人者方日時年月週朝昼夜店社院校")
+_BOUNDARY = frozenset("、。,.「」『』()()[]【】・:: \n\t")
+
+
+def _place_name_start(text: str, start: int) -> int:
+    """Extend a name's start over "<one kanji>の" (and an honorific お/ご before it) when
+    that kanji stands alone after a boundary: "虎の門病院", "お茶の水女子大学"; the
+    particle の otherwise ends a name ("大阪市の病院")."""
+    if start < 2 or text[start - 1] != "の" or not _is_kanji(text[start - 2]) or text[start - 2] in _NOT_PLACE_KANJI:
+        return start
+    if not (start + 1 < len(text) and _is_kanji(text[start]) and _is_kanji(text[start + 1])):
+        return start  # two kanji at least after の: "門病院", "水女子大学"
+    head = start - 2
+    if head > 0 and text[head - 1] in "おご" and (head == 1 or text[head - 2] in _BOUNDARY):
+        return head - 1
+    return head if head == 0 or text[head - 1] in _BOUNDARY else start
 
 
 def _hiragana_name_start(text: str, start: int) -> int:

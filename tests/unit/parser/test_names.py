@@ -83,3 +83,11 @@ def test_a_count_written_right_before_a_name_is_not_part_of_it() -> None:
 
 def test_a_legal_form_then_a_quoted_name() -> None:
     assert [n.text for n in find_names("公益財団法人「史跡みなと墓所保存会」が、不正アクセスを受けた")] == ["公益財団法人史跡みなと墓所保存会"]
+
+
+def test_a_place_written_with_no_inside_a_name() -> None:
+    assert names("お茶の水女子大学は2日、") == ["お茶の水女子大学"]
+    assert names("患者は、虎の門病院に転院した。") == ["虎の門病院"]
+    assert names("大阪市の病院が") == ["大阪市"]
+    assert names("、県の病院で") == []
+    assert names("、母の病院へ") == []
