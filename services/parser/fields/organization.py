@@ -54,7 +54,7 @@ _OWNER_AFTER = re.compile(_BRIDGE + r"の[^、。]{1,30}?(?:が|は|に対し|�
 # or "<name>は、…発表した": found from the particle, the name read leftwards.
 _NEWS_PARTICLE = re.compile(
     r"(?:\s?\([^()]{0,60}\))?(?:(?:は|が)、?(?=(?:[0-9]{4}年)?(?:[0-9]{1,2}月)?[0-9]{1,2}日(?:付で|に|、))"
-    r"|は(?=、[^。]{0,80}(?:発表|明らかに|公表|報告|判明|謝罪)))"
+    r"|は(?=、[^。]{0,120}(?:発表|明らかに|公表|報告|判明|謝罪)))"
 )
 _QUOTED_VICTIM = re.compile(
     r"「([^「」]{2,30})」の(?:顧客|会員|個人|利用者|お客様|患者|従業員|社員|職員)?(?:情報|データ|名簿)(?:が|を)?[^。、]{0,12}?"
@@ -68,6 +68,11 @@ _VICTIM_AFTER = re.compile(
     r"[」』]?(?:への|に対する|における|で発生した|での|の)(?:不正アクセス|サイバー攻撃|ランサムウ[ェエ]ア|システム障害|"
     r"(?:個人|顧客|会員|お客様)?情報(?:の)?(?:漏えい|漏洩|流出)|不正ログイン)"
 )
+# A release's greeting thanks its readers for supporting the body: "日頃よりFC東京に温かい
+# ご支援をいただき", "平素は「ABCストア」をご利用いただき".
+_GREETING = re.compile(
+    r"(?:平素|日頃|日ごろ)(?:より|から|は)、?[「『]?([^。、「」『』\s]{2,30}?)[」』]?(?:を|に|へ)(?:温かい|格別の|多大な)?"
+    r"(?:ご|お)(?:愛顧|支援|利用|引き立て|高配|厚情|協力|理解)")
 # "人材サービス総合研究所の水川浩之です": the writer introducing themself.
 _SELF_INTRODUCTION = re.compile(r"の[^、。]{1,12}(?:です|と申します)")
 _OFFICER = re.compile(
@@ -424,6 +429,17 @@ def _quoted_victim(lead: str) -> Found[str] | None:
     return None
 
 
+def _greeting(lines: list[Line]) -> Found[str] | None:
+    """The body a release's greeting thanks its readers for supporting (see _GREETING)."""
+    for line in lines[:_TOP_BLOCK * 3]:
+        if line.role not in ("text", "heading"):
+            continue
+        match = _GREETING.search(line.text)
+        if match and _plausible_unknown_name(match.group(1)):
+            return found(match.group(1), "the body the release's greeting thanks readers for supporting", line.text)
+    return None
+
+
 def _plausible_unknown_name(text: str) -> bool:
     """A name-like run no list knows: not a self-reference, a pronoun or a generic word."""
     if len(text) < 2 or not is_name(text):
@@ -533,6 +549,9 @@ def _organization(header_org: str | None, header: str, lines: list[Line], lead: 
     subject = _subject(lead, titles) or _victim_in_title(titles) or _quoted_victim(lead)
     if subject is not None and subject.value not in hired:
         return _fullest(subject, lines)
+    greeting = _greeting(lines)
+    if greeting is not None and greeting.value not in hired:
+        return greeting
     itself = _speaks_of_itself(lead)
     if itself:
         return found(None, f"no name visible: the text speaks of itself ({itself})", itself)

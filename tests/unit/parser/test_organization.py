@@ -121,3 +121,15 @@ def test_a_service_the_writer_runs_is_not_the_body_and_the_contact_block_names_i
     text = ("メール誤送信に関してのお詫び\n\n2021年2月3日、弊社が運営・管理する「ケアジョブネット」において、"
             "お客様に誤った内容のメールが送信されました。\n\n<本件に関するお問い合わせ先>\nミナトグループ株式会社ケアジョブネット事務局\n0120-000-000")
     assert org(text) == "ミナトグループ株式会社"
+
+
+def test_the_body_a_releases_greeting_thanks_readers_for_supporting() -> None:
+    text = "メール誤送信のお詫び\n日頃よりFC南東京に温かいご支援をいただき、誠にありがとうございます。\n弊社の操作ミスにより誤送信しました。"
+    assert org(text) == "FC南東京"
+    assert org("メール誤送信のお詫び\n平素は弊社サービスをご利用いただき、ありがとうございます。\n弊社の操作ミスにより誤送信しました。") is None
+
+
+def test_the_news_idiom_with_a_long_clause_before_the_report_verb() -> None:
+    text = ("南海プロレスリングは、オフィシャルファンクラブ会員の個人情報が保存された暗号化機能付きのUSBメモリーを"
+            "紛失したと、2024年4月30日に公式サイトで発表した。")
+    assert org(text) == "南海プロレスリング"
