@@ -31,7 +31,9 @@ from services.parser.reading import Line
 _REPORT = re.compile(r"発表|公表|明らかに|明かし|陳謝|謝罪|お知らせ|報告し|公開し")
 # "<subject>は<date>、" / "<date>に発表" / "<date>、…は…発表": the date of the announcement.
 _AFTER_SUBJECT = re.compile(r"(?:は|が)、?\s?$")
-_BEFORE_REPORT = re.compile(r"^\s?(?:に|付で|付けで)?(?:発表|公表|明らかに)")
+# Matched at the date's end (no "^": it would only match at the start of the sentence);
+# "に公式サイトで", "にホームページ上で": where it was announced may stand between.
+_BEFORE_REPORT = re.compile(r"\s?(?:に|付で|付けで)?(?:(?<=に)[^。、]{1,12}?(?:で|にて))?(?:発表|公表|明らかに)")
 _TITLE_WORDS = re.compile(r"について|お知らせ|お詫び|おわび|ご報告|報告|に関する|につきまして")
 _PAGE_METADATA = re.compile(r"(?:掲載|更新|公開|作成)日")
 _STAMP = re.compile(r"[((]([^()()]{6,30}?)(?:\s?[0-9]{1,2}(?:時|:)[0-9]{0,2}分?)?\s?(?:発表|公表|掲載)[))]")

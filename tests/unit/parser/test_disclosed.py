@@ -62,3 +62,9 @@ def test_an_announcement_after_a_subject_and_a_comma() -> None:
 
 def test_revealing_is_announcing() -> None:
     assert disclosed("みなと農業協同組合は2022年10月13日、USBメモリが所在不明になったと明かしました。") == date(2022, 10, 13)
+
+
+def test_the_date_on_which_the_body_announced_it_where() -> None:
+    text = "みなと興業は、会員の個人情報を含むUSBメモリーを紛失したと、2024年4月30日に公式サイトで発表した。"
+    assert disclosed(text) == date(2024, 4, 30)
+    assert disclosed("4月22日に紛失が発覚した。みなと興業は2024年5月1日に発表した。") == date(2024, 5, 1)
