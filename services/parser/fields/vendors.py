@@ -116,7 +116,8 @@ _KANJI_ENTRUSTED = re.compile(r"(?P<name>[一-龥々ヶ]{3,12})[にへ](?P<gap>[
 _NAME_PARTICLES = frozenset("のはがをにでとへやも")
 _SENTENCE_REACH = 400  # a "sentence" is read at most this far either way
 _MAX_MENTIONS = 100  # bounded work on pathological repetition
-_ALIAS = re.compile(r"[ \t]{0,2}[((](?:以下[、,]?\s?)?[「『]?(?P<alias>[^「」『』()()、,:。\n]{2,20}?)[」』]?(?:[、,)）]|といいます|という)")
+# "(以下、「TGES」)", "(東京都港区。以下、「TGES」)": a short name given right after a name.
+_ALIAS = re.compile(r"[ \t]{0,2}[((](?:(?:[^()()\n]{0,30}?[。、,]\s?)?以下[、,]?\s?)?[「『]?(?P<alias>[^「」『』()()、,:。\n]{2,20}?)[」』]?(?:[、,)）]|といいます|という)")
 
 
 @functools.cache
@@ -719,7 +720,8 @@ class _VendorSearch:
         rules: list[str] = []
         seen: set[str] = set()
         first = None
-        for start, name, key, rule in sorted(self.found):
+        # at one position the longest mention first: "Microsoft Exchange Online", not "Microsoft Exchange"
+        for start, name, key, rule in sorted(self.found, key=lambda item: (item[0], -len(item[2]), item[1:])):
             key = self.aliases.get(key, key)
             if key in seen or any(len(k) >= 3 and len(key) >= 3 and (k in key or key in k) for k in seen):
                 continue

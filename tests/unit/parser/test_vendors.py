@@ -190,3 +190,15 @@ def test_the_service_company_the_organisation_uses_is_a_vendor_where_the_leak_ha
 
 def test_a_provider_named_without_a_breach_is_not_a_vendor() -> None:
     assert vendors("決済サービスを提供する株式会社ミドリペイと提携し、新しい支払い方法を導入しました。") == []
+
+
+def test_the_longest_product_name_at_one_place_is_the_one_reported() -> None:
+    assert vendors("職員のMicrosoft Exchange Onlineのアカウントに不正ログインがありました。") == ["Microsoft Exchange Online"]
+    assert vendors("職員のMicrosoft365アカウントに不正ログインがありました。") == ["Microsoft365"]
+
+
+def test_a_short_name_given_after_the_location_is_the_same_vendor() -> None:
+    text = ("運用保守業務の委託先であるミナトエンジニアリング株式会社(東京都港区。以下、「MES」)から、お客様情報が"
+            "外部からの不正アクセスにより閲覧できる可能性があったとの報告を受けました。\n"
+            "MESが「ネットワークに外部から不正アクセスを受けた」ことを公表しました。")
+    assert vendors(text) == ["ミナトエンジニアリング株式会社"]
