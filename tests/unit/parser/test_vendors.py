@@ -200,5 +200,6 @@ def test_the_longest_product_name_at_one_place_is_the_one_reported() -> None:
 def test_a_short_name_given_after_the_location_is_the_same_vendor() -> None:
     text = ("運用保守業務の委託先であるミナトエンジニアリング株式会社(東京都港区。以下、「MES」)から、お客様情報が"
             "外部からの不正アクセスにより閲覧できる可能性があったとの報告を受けました。\n"
-            "MESが「ネットワークに外部から不正アクセスを受けた」ことを公表しました。")
+            "MESが「ネットワークに外部から不正アクセスを受け、MESに業務委託をした事業者のお客様情報が閲覧できる可能性があった」"
+            "ことを公表しました。")
     assert vendors(text) == ["ミナトエンジニアリング株式会社"]
