@@ -130,6 +130,6 @@ def test_the_body_a_releases_greeting_thanks_readers_for_supporting() -> None:
 
 
 def test_the_news_idiom_with_a_long_clause_before_the_report_verb() -> None:
-    text = ("南海プロレスリングは、オフィシャルファンクラブ会員の個人情報が保存された暗号化機能付きのUSBメモリーを"
-            "紛失したと、2024年4月30日に公式サイトで発表した。")
+    text = ("南海プロレスリングは、オフィシャルファンクラブ「Team NANKAI」会員の個人情報が保存された暗号化セキュリティ機能付きの"
+            "USBメモリーを撮影会の会場で紛失したと、2024年4月30日に公式サイトで発表した。")
     assert org(text) == "南海プロレスリング"
