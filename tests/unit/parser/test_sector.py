@@ -91,3 +91,9 @@ def test_bodies_municipalities_run_together_are_government() -> None:
     assert sector("みなと地区衛生事務組合") == "government"
     assert sector("かずさ広域水道企業団") == "government"
     assert sector("みなと農業協同組合") == "association"
+
+
+def test_lodging_and_sport_are_other_even_where_members_buy_things() -> None:
+    assert sector("南海プロレスリング", "ファンクラブ会員の個人情報を紛失", "会員の購入履歴と決済情報") == "other"
+    assert sector("みなとグランドホテル") == "other"
+    assert sector(None, "宿泊予約サイトへの不正アクセス", "ご宿泊のお客様の情報。宿泊者の氏名。") == "other"
