@@ -94,6 +94,6 @@ def test_bodies_municipalities_run_together_are_government() -> None:
 
 
 def test_lodging_and_sport_are_other_even_where_members_buy_things() -> None:
-    assert sector("南海プロレスリング", "ファンクラブ会員の個人情報を紛失", "会員の購入履歴と決済情報") == "other"
-    assert sector("みなとグランドホテル") == "other"
-    assert sector(None, "宿泊予約サイトへの不正アクセス", "ご宿泊のお客様の情報。宿泊者の氏名。") == "other"
+    assert sector("南海プロレスリング", "オンラインショップの購入者情報の流出", "ご購入のお客様の決済情報") == "other"
+    assert sector("みなとグランドホテル", "予約サイトの決済画面の改ざん", "ご購入の商品とカード決済") == "other"
+    assert sector(None, "宿泊予約サイトへの不正アクセス", "ご宿泊のお客様の情報。宿泊者の氏名。決済情報。") == "other"
