@@ -248,6 +248,8 @@ def _canonical(item: str) -> str | None:
             return found
     if item in tables.exact or item.rsplit("の", 1)[-1] in tables.exact:
         return tables.exact.get(item) or tables.exact[item.rsplit("の", 1)[-1]]
+    if item.endswith("名") and item[:-1] in _owners():
+        return "氏名"  # "児童名", "保護者名", "加入者名": a person's name
     for cut in range(max(0, len(item) - tables.longest), len(item)):
         canonical = tables.aliases.get(item[cut:])
         if canonical is not None:

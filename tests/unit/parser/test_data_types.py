@@ -188,3 +188,9 @@ def test_whose_data_an_item_is_does_not_make_another_kind() -> None:
 
 def test_a_kind_followed_by_joho_is_that_kind() -> None:
     assert kinds("流出したのは:メールアドレスとパスワード情報\n") == ["メールアドレス", "パスワード"]
+
+
+def test_a_persons_name_written_with_whose_it_is_is_a_name() -> None:
+    text = "ファイルには、児童名、生年月日、住所、保護者名、アレルギーの有無などが記載されていた。"
+    assert kinds(text) == ["氏名", "住所", "生年月日", "アレルギーの有無"]
+    assert kinds("紛失した台帳には、加入者名、住所、電話番号が記載されていた。") == ["氏名", "住所", "電話番号"]
