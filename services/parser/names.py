@@ -145,6 +145,19 @@ def municipalities() -> dict[str, tuple[str, str]]:
 
 
 @functools.cache
+def _prefectures() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for row in _read_tsv("municipalities.tsv"):
+        table.setdefault(unicodedata.normalize("NFKC", row["name"]), set()).add(row["prefecture"])
+    return {name: frozenset(prefectures) for name, prefectures in table.items()}
+
+
+def prefectures_of(name: str) -> frozenset[str]:
+    """Every prefecture with a municipality of this name (南部町: 青森県, 山梨県, 鳥取県)."""
+    return _prefectures().get(name, frozenset())
+
+
+@functools.cache
 def national_bodies() -> frozenset[str]:
     """Ministries and national agencies, named in full (総務省, 警察庁, 個人情報保護委員会)."""
     return frozenset(data("org_kinds")["national"]["names"])
@@ -477,12 +490,13 @@ def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -
 
 
 def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, str]) -> Name | None:
-    kind, prefecture = info
+    kind = info[0]
     before = text[start - 1] if start else ""
     place = None
     if before and is_name_char(before):
-        if text.endswith(prefecture, 0, start) and prefecture != name:
-            place = prefecture
+        written = next((p for p in prefectures_of(name) if p != name and text.endswith(p, 0, start)), None)
+        if written is not None:
+            place = written
         elif not any(text.endswith(f, 0, start) for f in ("県", "都", "府", "道")):
             return None  # inside a longer word
     nxt = text[end:end + 1]

@@ -30,7 +30,7 @@ import re
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
 from services.parser.names import (Name, find_names, is_name, is_name_char, municipalities, not_names, outlets,
-                                   self_references)
+                                   prefectures_of, self_references)
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -265,11 +265,10 @@ def _contact(lines: list[Line]) -> Found[str] | None:
 def _drop_place(name: str) -> str:
     """"栃木県小山市" -> "小山市", "岡山県奈義町教委" -> "奈義町教委": a prefecture written before
     one of its municipalities is a place, not part of the name."""
-    towns = municipalities()
     for prefecture in _PREFECTURES:
         if name.startswith(prefecture) and len(name) > len(prefecture):
             rest = name[len(prefecture):]
-            if any(rest.startswith(town) and towns[town][1] == prefecture for town in _town_prefixes(rest)):
+            if any(rest.startswith(town) and prefecture in prefectures_of(town) for town in _town_prefixes(rest)):
                 return rest
             break
     return name

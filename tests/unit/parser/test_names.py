@@ -91,3 +91,10 @@ def test_a_place_written_with_no_inside_a_name() -> None:
     assert names("大阪市の病院が") == ["大阪市"]
     assert names("、県の病院で") == []
     assert names("、母の病院へ") == []
+
+
+def test_a_prefecture_before_a_town_whose_name_other_prefectures_share_is_a_place() -> None:
+    (name,) = find_names("鳥取県南部町は17日、")
+    assert (name.text, name.place) == ("南部町", "鳥取県")
+    (name,) = find_names("広島県府中市は17日、")
+    assert (name.text, name.place) == ("府中市", "広島県")

@@ -133,3 +133,7 @@ def test_the_news_idiom_with_a_long_clause_before_the_report_verb() -> None:
     text = ("南海プロレスリングは、オフィシャルファンクラブ「Team NANKAI」会員の個人情報が保存された暗号化セキュリティ機能付きの"
             "USBメモリーを撮影会の会場で紛失したと、2024年4月30日に公式サイトで発表した。")
     assert org(text) == "南海プロレスリング"
+
+
+def test_a_prefecture_before_a_town_whose_name_other_prefectures_share_is_dropped() -> None:
+    assert org("鳥取県南部町は17日、園児の個人情報がSNS上に漏洩したと発表しました。") == "南部町"
