@@ -320,6 +320,16 @@ def _unit_end(text: str, end: int) -> bool:
     return bool(tail) and tail.endswith(units)
 
 
+def body_of_department(text: str) -> str:
+    """"神奈川県警サイバー犯罪捜査課" -> "神奈川県警": a known body followed by one of its
+    departments (a run ending in 課, 室, 事務局 …) is the body; any other text is returned as is."""
+    names = [name for name in find_names(text) if not name.generic]
+    if names and names[0].start == 0 and names[0].end < len(text) and _unit_end(text, names[0].end) \
+            and _right_run(text, names[0].end) == len(text):
+        return names[0].text
+    return text
+
+
 _MEMO: contextvars.ContextVar[dict[str, tuple[Name, ...]] | None] = contextvars.ContextVar("names_memo", default=None)
 
 

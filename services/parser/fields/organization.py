@@ -29,8 +29,8 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import (Name, find_names, is_name, is_name_char, municipalities, not_names, outlets,
-                                   prefectures_of, self_references)
+from services.parser.names import (Name, body_of_department, find_names, is_name, is_name_char, municipalities,
+                                   not_names, outlets, prefectures_of, self_references)
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -356,7 +356,7 @@ def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, st
         if undated and start > 0 and sentence[start - 1] not in "、。「」『』 の":
             continue  # "流出した可能性がある情報は、…": not a name at the head of the sentence
         if _plausible_unknown_name(candidate):
-            found_here.append((start, _drop_place(candidate), "subject of the lead (news idiom)"))
+            found_here.append((start, _drop_place(body_of_department(candidate)), "subject of the lead (news idiom)"))
     return found_here
 
 

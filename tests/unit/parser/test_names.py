@@ -98,3 +98,10 @@ def test_a_prefecture_before_a_town_whose_name_other_prefectures_share_is_a_plac
     assert (name.text, name.place) == ("南部町", "鳥取県")
     (name,) = find_names("広島県府中市は17日、")
     assert (name.text, name.place) == ("府中市", "広島県")
+
+
+def test_the_body_of_a_department() -> None:
+    from services.parser.names import body_of_department
+    assert body_of_department("神奈川県警サイバー犯罪捜査課") == "神奈川県警"
+    assert body_of_department("長与町税務課") == "長与町"
+    assert body_of_department("マルカワ電器") == "マルカワ電器"

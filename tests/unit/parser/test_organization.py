@@ -137,3 +137,7 @@ def test_the_news_idiom_with_a_long_clause_before_the_report_verb() -> None:
 
 def test_a_prefecture_before_a_town_whose_name_other_prefectures_share_is_dropped() -> None:
     assert org("鳥取県南部町は17日、園児の個人情報がSNS上に漏洩したと発表しました。") == "南部町"
+
+
+def test_a_department_named_in_the_news_idiom_stands_for_its_body() -> None:
+    assert org("神奈川県警サイバー犯罪捜査課は5日、不正アクセス禁止法違反の疑いで男を逮捕したと発表した。") == "神奈川県警"
