@@ -105,3 +105,7 @@ def test_the_body_of_a_department() -> None:
     assert body_of_department("神奈川県警サイバー犯罪捜査課") == "神奈川県警"
     assert body_of_department("長与町税務課") == "長与町"
     assert body_of_department("マルカワ電器") == "マルカワ電器"
+
+
+def test_a_graduate_school_faculty_after_its_university() -> None:
+    assert names("北海道大学大学院 情報科学研究院は2日、") == ["北海道大学大学院 情報科学研究院"]
