@@ -225,6 +225,8 @@ def _signature(lines: list[Line]) -> Found[str] | None:
         top.append(line)
     chosen = None
     for line in top[:_TOP_BLOCK]:
+        if _outlet_byline(line.text):
+            continue
         name = _name_line(line.text) if line.role in ("heading", "date") else None
         if name is not None:
             chosen = (name, line.text)
@@ -247,6 +249,15 @@ def _signature(lines: list[Line]) -> Found[str] | None:
     if chosen is None:
         return _contact(lines)
     return found(_drop_place(chosen[0]), "signature: a name line of the release", chosen[1])
+
+
+def _outlet_byline(text: str) -> bool:
+    """A line under a headline that only names a broadcaster or a paper ("秋田朝日放送"): the
+    outlet reporting, not the body (a media company's own release writes its legal form)."""
+    bare = text.strip()
+    names = find_names(bare)
+    return len(names) == 1 and names[0].start == 0 and names[0].end == len(bare) and names[0].source == "kind" \
+        and names[0].sector == "media"
 
 
 def _contact(lines: list[Line]) -> Found[str] | None:
