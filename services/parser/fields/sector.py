@@ -168,7 +168,7 @@ def sector_of_descriptor(organization: str, text: str) -> Found[str] | None:
     for end_pos, (code, word) in contains.iter(descriptor):  # "ソフトバンク子会社である「X」"
         votes[code] += len(word)
     for name in find_names(descriptor):
-        if name.sector:
+        if name.sector and name.source not in ("municipality", "prefecture"):  # "静岡県の": where, not what
             votes[name.sector] += len(name.kind) + 2
     if not votes:
         return None

@@ -141,3 +141,13 @@ def test_a_prefecture_before_a_town_whose_name_other_prefectures_share_is_droppe
 
 def test_a_department_named_in_the_news_idiom_stands_for_its_body() -> None:
     assert org("神奈川県警サイバー犯罪捜査課は5日、不正アクセス禁止法違反の疑いで男を逮捕したと発表した。") == "神奈川県警"
+
+
+def test_a_broadcaster_under_the_headline_is_the_outlet_not_the_body() -> None:
+    text = "みなと市 USBメモリを紛失\n\n北東朝日放送\n\n秋田県男鹿市は約1500人の個人情報が入ったUSBメモリを職員が紛失していたと発表しました。"
+    assert org(text) == "男鹿市"
+
+
+def test_a_prefecture_before_a_hotel_is_its_place() -> None:
+    text = "2025年9月8日、静岡県の沼津みなとホテルが予約システムへの不正アクセスを受け、顧客情報が漏洩した可能性があることを公表しました。"
+    assert org(text) == "沼津みなとホテル"

@@ -97,3 +97,9 @@ def test_lodging_and_sport_are_other_even_where_members_buy_things() -> None:
     assert sector("南海プロレスリング", "オンラインショップの購入者情報の流出", "ご購入のお客様の決済情報") == "other"
     assert sector("みなとグランドホテル", "予約サイトの決済画面の改ざん", "ご購入の商品とカード決済") == "other"
     assert sector(None, "宿泊予約サイトへの不正アクセス", "ご宿泊のお客様の情報。宿泊者の氏名。決済情報。") == "other"
+
+
+def test_a_place_before_a_name_says_nothing_of_its_business() -> None:
+    lead = "2025年9月8日、静岡県の沼津みなとホテルが予約システムへの不正アクセスを受けました。"
+    assert sector("沼津みなとホテル", lead=lead) == "other"
+    assert sector("マルカワ電器", lead="家電量販店のマルカワ電器は3日、通販サイトに不正アクセスがあったと発表した。") == "retail_ecommerce"
