@@ -49,7 +49,9 @@ _BRIDGE = r"[」』]?(?:社)?(?:\s?\([^()]{0,60}\)){0,2}\s?"
 _SUBJECT_AFTER = re.compile(
     _BRIDGE + r"(?:は|が|では|でも|において|におきまして|における|にて|によると|によりますと|の(?:発表|公表|調査)によると)"
 )
-_OWNER_AFTER = re.compile(_BRIDGE + r"の[^、。]{1,30}?(?:が|は|に対し|への|で)")
+# "長野県の一部地域で": a region of a place, not something the place owns.
+_OWNER_AFTER = re.compile(_BRIDGE + r"の(?!一部(?:の)?地域|地域|地区|全域|各地|[東西南北中]部(?:地域|地方)?[でにの])"
+                          r"[^、。]{1,30}?(?:が|は|に対し|への|で)")
 # The news idiom "<name>は<day>日、", "<name>は2024年12月16日、", "<name>が26日、",
 # or "<name>は、…発表した": found from the particle, the name read leftwards.
 _NEWS_PARTICLE = re.compile(

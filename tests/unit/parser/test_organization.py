@@ -151,3 +151,9 @@ def test_a_broadcaster_under_the_headline_is_the_outlet_not_the_body() -> None:
 def test_a_prefecture_before_a_hotel_is_its_place() -> None:
     text = "2025年9月8日、静岡県の沼津みなとホテルが予約システムへの不正アクセスを受け、顧客情報が漏洩した可能性があることを公表しました。"
     assert org(text) == "沼津みなとホテル"
+
+
+def test_a_region_of_a_prefecture_is_where_not_whose() -> None:
+    text = "長野県の一部地域で日刊紙を発行している南信日報社(諏訪市)は21日、サーバーがランサムウェアに感染したと明らかにした。"
+    assert org(text) == "南信日報社"
+    assert org("赤穂市教育委員会のコンピュータサーバが不正アクセスを受けた。") == "赤穂市教育委員会"
