@@ -63,6 +63,8 @@ _QUOTED_VICTIM = re.compile(
     r"(?:流出|漏えい|漏洩|持ち出|盗まれ|盗難|窃取)")
 # A municipality's or a prefecture's office: "四街道市役所", "西原村役場", "香川県庁".
 _OFFICE = re.compile(r"(.{1,12}?(?:[市区]|[町村]|[都道府県]))(?:役所|役場|庁舎|庁)")
+# What a ministry or agency does to the body that had the incident.
+_DIRECTS = re.compile(r"指示|指導|勧告|命令|要請|行政処分|立ち入り検査|立入検査|注意喚起")
 # "<body>といたしましては": the body speaking for itself in a release.
 _SPEAKER = re.compile(r"(?:といたしましては|としましては|といたしまして(?:も|は))")
 # What a title says happened to the body named before it: "Xへの不正アクセス", "Xにおける情報漏えい".
@@ -354,6 +356,8 @@ def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, st
     for name in names:
         if not _usable(sentence, name, names):
             continue
+        if name.source == "national" and _DIRECTS.search(sentence, name.end):
+            continue  # "観光庁が札幌通運にも報告指示": the regulator directing the body
         before = sentence[:name.start]
         at_start = not before.strip(" 「『") or bool(re.fullmatch(
             r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", before))

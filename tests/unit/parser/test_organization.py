@@ -157,3 +157,10 @@ def test_a_region_of_a_prefecture_is_where_not_whose() -> None:
     text = "長野県の一部地域で日刊紙を発行している南信日報社(諏訪市)は21日、サーバーがランサムウェアに感染したと明らかにした。"
     assert org(text) == "南信日報社"
     assert org("赤穂市教育委員会のコンピュータサーバが不正アクセスを受けた。") == "赤穂市教育委員会"
+
+
+def test_a_regulator_directing_the_body_is_not_the_body() -> None:
+    text = ("旅行会社の個人情報流出、観光庁がミナト通運にも報告指示\n"
+            "旅行商品を販売するミナト通運は2016年6月16日、外部からの不正アクセスにより顧客情報が流出した可能性があると発表した。")
+    assert org(text) == "ミナト通運"
+    assert org("総務省は4月8日、職員の個人情報が漏えいしたと発表した。") == "総務省"
