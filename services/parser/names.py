@@ -47,6 +47,8 @@ _VERB_ENDINGS = frozenset("たるてすだずばびくうい")
 # Verb endings a run of kana before a legal form stops at ("委託している|日鉄…株式会社").
 _VERB_SUFFIXES = ("している", "していた", "しています", "した", "する", "される", "された", "ている", "ていた", "である",
                   "いる", "った", "ける", "げる", "れる", "せる")
+# Kana a verb's ending starts with ("販売する", "運営していた"): never inside a name.
+_VERB_HEADS = ("する", "した", "して", "され", "させ", "しま")
 # Words a name after its legal form stops at ("株式会社X提供", "株式会社Xより").
 _RIGHT_STOPS = ("より", "から", "まで", "など", "および", "ならびに", "として", "について", "に関", "において", "提供", "委託")
 _QUOTE_CONTEXT = ("会社", "企業", "法人", "団体", "業者", "事業者", "メーカー", "ベンダー", "社", "出版社", "学会", "協会")
@@ -255,7 +257,8 @@ def _left_run(text: str, end: int, allow_hiragana: bool = False) -> int:
                     and text[kana - 1] not in _PARTICLES:
                 kana -= 1
             if kana > low and _is_kanji(text[kana - 1]) and 2 <= start - kana <= 5 \
-                    and not text[start - 1] in _VERB_ENDINGS and "まし" not in text[kana:start]:
+                    and not text[start - 1] in _VERB_ENDINGS and "まし" not in text[kana:start] \
+                    and not text.startswith(_VERB_HEADS, kana):  # "販売する|みなと通運": a verb, then the name
                 start = kana
             elif allow_hiragana and not text.endswith(_VERB_SUFFIXES, 0, start):
                 start -= 1
@@ -472,6 +475,9 @@ def _hiragana_name_start(text: str, start: int) -> int:
         position -= 1
     word = text[position:start]
     boundary = position == 0 or text[position - 1] in "の、「『 \n・(("
+    verb = next((ending for ending in _VERB_SUFFIXES if word.startswith(ending) and len(word) > len(ending)), None)
+    if verb is not None and position > 0 and _is_kanji(text[position - 1]):
+        position, word, boundary = position + len(verb), word[len(verb):], True  # "販売する|みなと通運"
     if boundary and word not in _NOT_NAMES and (len(word) >= 3 or len(word) == 2 and text[position - 1:position] != "の"):
         return position
     return start

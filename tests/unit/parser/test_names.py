@@ -109,3 +109,9 @@ def test_the_body_of_a_department() -> None:
 
 def test_a_graduate_school_faculty_after_its_university() -> None:
     assert names("北海道大学大学院 情報科学研究院は2日、") == ["北海道大学大学院 情報科学研究院"]
+
+
+def test_a_name_in_hiragana_after_a_verb_starts_after_the_verb() -> None:
+    assert names("旅行商品を販売するみなと通運は") == ["みなと通運"]
+    assert names("市が運営しているひまわり保育園で") == ["ひまわり保育園"]
+    assert names("日本みなと学会の") == ["日本みなと学会"]
