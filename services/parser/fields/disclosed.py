@@ -39,6 +39,8 @@ _PAGE_METADATA = re.compile(r"(?:掲載|更新|公開|作成)日")
 _STAMP = re.compile(r"[((]([^()()]{6,30}?)(?:\s?[0-9]{1,2}(?:時|:)[0-9]{0,2}分?)?\s?(?:発表|公表|掲載)[))]")
 # "記者発表日時:2025年12月12日18時": a release's own date line, even with its hour.
 _ANNOUNCED_AT = re.compile(r"^(?:記者)?(?:発表|公表)(?:日時|日)\s?[::]?")
+# "お詫び : 団体名", "タイトル | サイト名": a page's title line (title, separator, site), not its body.
+_PAGE_TITLE = re.compile(r" [:|｜\-–] [^。]{2,60}$")
 _TOP_BLOCK = 12
 _TAIL = 8
 _SENTENCES = 6
@@ -70,8 +72,8 @@ def _release_date(lines: list[Line]) -> Found[date] | None:
     """The top block's date; a bare date line ("記者発表資料 / 令和7年4月10日") wins over
     the page's own metadata ("掲載日:2025年4月11日")."""
     labelled = None
-    for line in lines[:_TOP_BLOCK]:
-        if line.role == "text" and len(line.text) > 60:
+    for position, line in enumerate(lines[:_TOP_BLOCK]):
+        if line.role == "text" and len(line.text) > 60 and not (position == 0 and _PAGE_TITLE.search(line.text)):
             break
         announced = _ANNOUNCED_AT.match(line.text.lstrip("•・-*■□◆◇●○ "))
         if announced is not None:

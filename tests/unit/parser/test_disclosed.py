@@ -68,3 +68,10 @@ def test_the_date_on_which_the_body_announced_it_where() -> None:
     text = "みなと興業は、会員の個人情報を含むUSBメモリーを紛失したと、2024年4月30日に公式サイトで発表した。"
     assert disclosed(text) == date(2024, 4, 30)
     assert disclosed("4月22日に紛失が発覚した。みなと興業は2024年5月1日に発表した。") == date(2024, 5, 1)
+
+
+def test_a_page_title_line_above_the_release_date() -> None:
+    text = ("メール誤送信についてのお詫び : 飢餓のない世界を創る国際協力NGO ミナト・フリー・ワールド・ジャパン MINATO FREE WORLD JAPAN\n"
+            "お知らせ\n2020.02.25\nメール誤送信についてのお詫び\nこのたび、当団体において、メールアドレスが表示されていたことが判明いたしました。\n"
+            + "\n".join(f"{n}. 経緯と対応の説明、その{n}。" for n in range(1, 10)))
+    assert disclosed(text) == date(2020, 2, 25)
