@@ -69,3 +69,27 @@ def test_a_spoofed_mail_warning_with_one_event_stays_a_warning() -> None:
     text = ("「みなと療育センター」を装った迷惑メールが、不正に送信されている事実を確認しました。"
             "当センターから送信したメールではありません。開かずに削除してください。")
     assert not judge(text).incident
+
+
+def test_a_template_with_its_blanks_open_is_not() -> None:
+    text = ("20**年**月**日\nお客様各位\n○○○ 株式会社\nこのたび、弊社が運営する「○○○」におきまして、不正アクセスが発生し、"
+            "お客様の個人情報が流出した可能性があることが判明しました。大変に申し訳ございません。")
+    assert not judge(text).incident
+
+
+def test_a_service_page_listing_symptoms_is_not() -> None:
+    text = ("情報漏えい事故が発生したお客様を、原因解明から恒久対策までワンストップで支援します。"
+            "Webサイトが何者かによって改ざんされた場合は、事故が大きくなる前にご相談ください。")
+    assert not judge(text).incident
+
+
+def test_a_case_elsewhere_in_the_industry_is_not() -> None:
+    text = ("信用組合業界におきまして、個人顧客口座のインターネットバンキングによる不正送金事案が発生しました。"
+            "パソコンがウイルスに感染し、パスワードが漏えいしていました。以下の点にご注意ください。")
+    assert not judge(text).incident
+
+
+def test_a_seminar_held_by_the_police_is_not() -> None:
+    text = ("情報セキュリティについて学ぶセミナーが開かれています。"
+            "2月に入り、システムのぜい弱性を悪用し、ウェブページが改ざんされる事案が確認され、被害に遭う企業もあります。")
+    assert not judge(text).incident
