@@ -373,3 +373,10 @@ def test_personal_data_left_viewable_on_a_public_page_is_mis_publication() -> No
 
 def test_addresses_shown_to_the_other_recipients_are_mis_sent_mail() -> None:
     assert types("案内メールを送信した際、メールアドレスが他の受信者のメール内に表示された状態で送信されました。") == ["misdelivery"]
+
+
+def test_an_attack_that_made_a_service_hard_to_reach_is_also_a_system_failure() -> None:
+    text = "みなと市のホームページにサイバー攻撃か 一時的に接続しにくく\n市によると、DDoS攻撃の可能性があるということです。"
+    assert sorted(types(text)) == ["ddos", "system_failure"]
+    text = "みなと日報のサーバー、ランサムウェアに感染 新聞製作に影響が出ていると明らかにした。"
+    assert sorted(types(text)) == ["ransomware", "system_failure"]
