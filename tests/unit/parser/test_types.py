@@ -380,3 +380,11 @@ def test_an_attack_that_made_a_service_hard_to_reach_is_also_a_system_failure() 
     assert sorted(types(text)) == ["ddos", "system_failure"]
     text = "みなと日報のサーバー、ランサムウェアに感染 新聞製作に影響が出ていると明らかにした。"
     assert sorted(types(text)) == ["ransomware", "system_failure"]
+
+
+def test_phishing_or_suspicious_mail_sent_from_the_bodys_account_is_spam_sent() -> None:
+    text = "職員のメールアカウントが第三者により不正使用され、約3万件の外部メールアドレス宛にフィッシングメールが送信されたことが判明しました。"
+    assert "spam_relay" in types(text)
+    text = "当社従業員のメールアドレスが不正利用され、不特定多数の方に不審メールが送信された事実を確認いたしました。"
+    assert "spam_relay" in types(text)
+    assert "spam_relay" not in types("当社を装ったフィッシングメールが送信されています。ご注意ください。")
