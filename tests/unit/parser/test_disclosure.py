@@ -93,3 +93,16 @@ def test_a_seminar_held_by_the_police_is_not() -> None:
     text = ("情報セキュリティについて学ぶセミナーが開かれています。"
             "2月に入り、システムのぜい弱性を悪用し、ウェブページが改ざんされる事案が確認され、被害に遭う企業もあります。")
     assert not judge(text).incident
+
+
+def test_an_aggregators_one_line_summary_of_an_infection_is_a_disclosure() -> None:
+    text = ("みなと市立病院にてランサムウェアの感染被害。同院の電子カルテシステムがランサムウェアに感染し、"
+            "一部患者情報が参照できない状況になった。")
+    assert judge(text).incident
+
+
+def test_a_sites_apology_for_a_ddos_upstream_is_a_disclosure() -> None:
+    text = ("昨日の約20分間にわたって、当サイトで一時的にアクセスがしづらい症状が発生した可能性があります。"
+            "原因ですが、サーバーの上側にあるネットワークに、大規模な分散型ネットワーク攻撃(いわゆるDDoS攻撃)が発生したためです。"
+            "ご迷惑をおかけしたことをお詫び申し上げます。")
+    assert judge(text).incident
