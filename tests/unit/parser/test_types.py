@@ -380,6 +380,8 @@ def test_an_attack_that_made_a_service_hard_to_reach_is_also_a_system_failure() 
     assert sorted(types(text)) == ["ddos", "system_failure"]
     text = "みなと日報のサーバー、ランサムウェアに感染 新聞製作に影響が出ていると明らかにした。"
     assert sorted(types(text)) == ["ransomware", "system_failure"]
+    text = "当サイトで一時的にアクセスがしづらい症状が発生しました。原因はDDoS攻撃です。"
+    assert sorted(types(text)) == ["ddos", "system_failure"]
 
 
 def test_phishing_or_suspicious_mail_sent_from_the_bodys_account_is_spam_sent() -> None:
