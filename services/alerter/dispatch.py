@@ -9,7 +9,8 @@ channel has its own task, so a slow or failing endpoint delays only itself.
 
 Per channel:
 - failures are retried with exponential backoff (`backoff`, doubling, capped
-  at `max_backoff`); after `retries` retries, or at once for a permanent
+  at `max_backoff`), or after the time the receiver asked for (`Retry-After`,
+  up to `MAX_RETRY_AFTER`) when that is longer; after `retries` retries, or at once for a permanent
   failure (HTTP 4xx, SMTP 5xx), the outbox row becomes a dead letter
   (status 'dead' with the reason) and a warning is logged; while a send
   is failing the channel backs off as a whole (one probe, not one timeout
@@ -41,6 +42,7 @@ from services.common.metrics import ALERTS
 log = logging.getLogger("jikenbo.alerter.dispatch")
 
 IDLE_WAIT = 1.0  # rows queued by another alerter process on this state directory are seen this late at most
+MAX_RETRY_AFTER = 3600.0  # a receiver asking for more than an hour is tried again after an hour
 
 
 class ChannelWorker:
@@ -161,6 +163,8 @@ class ChannelWorker:
             )
             return 0.0
         delay = min(self.settings.backoff * 2 ** (attempts - 1), self.settings.max_backoff)
+        if exc.retry_after is not None:  # the receiver asked for time (Retry-After): give it, within reason
+            delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
         await self.ledger.retry_later(self.name, ids, exc.reason, self.clock() + delay)
         ALERTS.labels(self.name, "failed").inc(len(ids))
         log.warning("channel %s: attempt %d failed (%s); retrying in %.1fs", self.name, attempts, exc.reason, delay,

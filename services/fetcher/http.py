@@ -14,8 +14,6 @@ import asyncio
 from collections import defaultdict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +22,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from services.common.config import FetcherConfig
+from services.common.retry_after import seconds_to_wait
 from services.fetcher.addresses import PublicOnlyResolver, refuse_private_literal
 from services.fetcher.errors import FetchError, RateLimited, TooLarge
 
@@ -100,22 +99,6 @@ class HostGate:
             yield
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
 def keeps_feed_headers(source: str, target: str) -> bool:
     """Whether the headers configured for a feed (Authorization, cookies) may follow a redirect.
 
@@ -186,7 +169,7 @@ class HttpClient:
                 if response.status == 304:
                     return result
                 if response.status in (429, 503):
-                    wait = parse_retry_after(response.headers.get("Retry-After"))
+                    wait = seconds_to_wait(response.headers.get("Retry-After"))
                     hint = f", retry after {wait:.0f}s" if wait is not None else ""
                     raise RateLimited(f"HTTP {response.status} from {host}{hint}", retry_after=wait, status=response.status)
                 if response.status >= 400:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
-from email.utils import parsedate_to_datetime
 
 import aiohttp
 
 from services.alerter.channels import DeliveryError
+from services.common.retry_after import seconds_to_wait
 
 # Worth retrying: the server may be overloaded or restarting.
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -24,22 +23,6 @@ ASKING_FOR_TIME = {429, 503}
 PATIENT_ATTEMPTS = 3  # POSTs of one send while the receiver answers 429/503
 MAX_WAIT = 30.0  # a longer Retry-After is left to the dispatcher (a stopping alerter waits for a send in flight)
 FIRST_WAIT = 1.0  # without Retry-After: 1 s, 2 s, ... each with jitter
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date); None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def jittered(seconds: float) -> float:
@@ -56,7 +39,7 @@ async def post(session: aiohttp.ClientSession, url: str, body: bytes, headers: d
                 if 200 <= response.status < 300:
                     return
                 reason = f"HTTP {response.status} {response.reason or ''}".strip()
-                asked = retry_after(response.headers.get("Retry-After"))
+                asked = seconds_to_wait(response.headers.get("Retry-After"))
                 if response.status not in ASKING_FOR_TIME:
                     raise DeliveryError(reason, permanent=response.status not in RETRYABLE_STATUS)
         except asyncio.TimeoutError:

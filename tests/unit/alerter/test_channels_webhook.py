@@ -13,7 +13,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from services.alerter.channels import DeliveryError
 from services.alerter.channels import http as channel_http
-from services.alerter.channels.http import retry_after
+from services.common.retry_after import seconds_to_wait as retry_after
 from services.alerter.channels.slack import SlackSender
 from services.alerter.channels.webhook import EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookSender, verify
 from services.alerter.settings import ChannelSettings

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from services.alerter.channels import DeliveryError
-from services.alerter.dispatch import IDLE_WAIT, ChannelWorker, Dispatcher
+from services.alerter.dispatch import IDLE_WAIT, MAX_RETRY_AFTER, ChannelWorker, Dispatcher
 from services.alerter.decisions import Delivery
 from services.alerter.ledger import Ledger
 from services.alerter.settings import ChannelSettings
@@ -25,15 +25,16 @@ class Clock:
 class FakeSender:
     """Fails the first `failures` calls (permanently if asked), then records what it sent."""
 
-    def __init__(self, failures: int = 0, permanent: bool = False) -> None:
+    def __init__(self, failures: int = 0, permanent: bool = False, retry_after: float | None = None) -> None:
         self.failures = failures
         self.permanent = permanent
+        self.retry_after = retry_after
         self.sent: list[tuple[list[str], bool]] = []
 
     async def send(self, alerts: list[dict[str, Any]], digest: bool) -> None:
         if self.failures:
             self.failures -= 1
-            raise DeliveryError("HTTP 503 Service Unavailable", permanent=self.permanent)
+            raise DeliveryError("HTTP 503 Service Unavailable", permanent=self.permanent, retry_after=self.retry_after)
         self.sent.append(([a["alert_id"] for a in alerts], digest))
 
 
@@ -60,6 +61,22 @@ async def test_failures_are_retried_with_exponential_backoff_then_delivered_once
     clock.now += 2.0
     await w.step()
     clock.now += 100
+    await w.step()
+    assert sender.sent == [(["a1"], False)]
+
+
+async def test_the_time_a_receiver_asks_for_is_given_within_an_hour(tmp_path: Path, monkeypatch: Any) -> None:
+    clock, sender = Clock(), FakeSender(failures=2, retry_after=120.0)
+    monkeypatch.setattr("time.time", clock)
+    w, ledger = worker(tmp_path, sender, clock, retries=5)
+    await queue(ledger, clock, "a1")
+    await w.step()
+    assert await ledger.next_attempt("c") == clock.now + 120.0  # Retry-After 120 s, not the 1 s backoff
+    sender.retry_after = 10 * MAX_RETRY_AFTER
+    clock.now += 120.0
+    await w.step()
+    assert await ledger.next_attempt("c") == clock.now + MAX_RETRY_AFTER  # a day asked: an hour given
+    clock.now += MAX_RETRY_AFTER
     await w.step()
     assert sender.sent == [(["a1"], False)]
 

@@ -4,7 +4,7 @@ import schemas
 from services.demo.feed import FEED_FILE, build_atom, corpus_documents
 from services.fetcher.errors import FeedError
 from services.fetcher.feeds import parse_feed
-from services.fetcher.http import parse_retry_after
+from services.common.retry_after import seconds_to_wait
 from services.common.text import html_to_text, to_text
 
 
@@ -71,7 +71,8 @@ def test_html_to_text_keeps_paragraphs() -> None:
 def test_retry_after_seconds_and_date() -> None:
     from datetime import datetime, timezone
 
-    now = datetime(2026, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
-    assert parse_retry_after("120", now) == 120
-    assert parse_retry_after("Thu, 01 Jan 2026 00:01:30 GMT", now) == 90
-    assert parse_retry_after("garbage", now) is None
+    now = datetime(2026, 1, 1, 0, 0, 0, tzinfo=timezone.utc).timestamp()
+    assert seconds_to_wait("120", now) == 120
+    assert seconds_to_wait("Thu, 01 Jan 2026 00:01:30 GMT", now) == 90
+    assert seconds_to_wait("Thu, 01 Jan 2026 00:01:30 -0000", now) == 90  # an HTTP date is GMT even unmarked
+    assert seconds_to_wait("garbage", now) is None
