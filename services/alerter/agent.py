@@ -167,11 +167,12 @@ def add_matching_agent(
                 outcomes = await publisher.send_acknowledged(decided)
                 refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
                 if refused:
-                    restart_for_redelivery(log, f"{len(refused)} of {len(outcomes)} alerts", refused[0])
+                    restart_for_redelivery(log, f"the broker did not acknowledge {len(refused)} of {len(outcomes)} alerts",
+                                          refused[0])
                     return
                 await record(decided, ledger, dispatcher)
             except Exception as exc:  # noqa: BLE001 — the broker or the ledger failed
-                restart_for_redelivery(log, "alerts", exc)
+                restart_for_redelivery(log, f"carrying a batch of {len(incidents)} incidents through failed", exc)
                 return
             await release(stream, events)
             log_alerts(decided)

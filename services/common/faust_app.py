@@ -121,14 +121,16 @@ async def release(stream: faust.StreamT, events: list[faust.EventT]) -> None:
         await stream.ack(event)
 
 
-def restart_for_redelivery(log: logging.Logger, what: str, exc: BaseException) -> None:
-    """The broker refused a batch's output: stop the worker without committing it.
+def restart_for_redelivery(log: logging.Logger, failure: str, exc: BaseException) -> None:
+    """A batch could not be carried through (the broker refused its output, or its state
+    could not be recorded): stop the worker without committing it.
 
     Held events are never acked, so after the restart (by `jikenbo up` or the
     container runtime) the batch is delivered again; consumers downstream are
     idempotent, so whatever did reach the broker is not repeated to anyone.
+    `failure` says what went wrong, as a clause ("the broker did not acknowledge 2 of 5 alerts").
     """
-    log.error("broker did not acknowledge %s (%s); restarting so the batch is delivered again", what, exc)
+    log.error("%s (%s); restarting so the batch is delivered again", failure, exc)
     os.kill(os.getpid(), signal.SIGTERM)
 
 

@@ -140,7 +140,8 @@ def build_parser_app(config: Config, broker_url: str) -> faust.App:
                 # Every outcome retrieved, so a broker that refused a whole batch is one line, not one per message.
                 refused = [outcome for outcome in await asyncio.gather(*sent, return_exceptions=True) if isinstance(outcome, Exception)]
                 if refused:
-                    restart_for_redelivery(log, f"{len(refused)} of {len(sent)} parsed messages", refused[0])
+                    restart_for_redelivery(log, f"the broker did not acknowledge {len(refused)} of {len(sent)} parsed messages",
+                                          refused[0])
                     return
                 await release(stream, events)
                 incident_count = sum(len(h.incidents) for h in results)
