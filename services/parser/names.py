@@ -450,6 +450,8 @@ def _town_before(text: str, left: int, towns: dict[str, tuple[str, str]]) -> int
 # word of its own ("県の病院", "同の", "他の学校").
 _NOT_PLACE_KANJI = frozenset("市県町村区都府道国同当本弊各他別両全我私其旧元現新前後次上下右左中外内間此彼某諸"
                              "母父妻夫兄姉弟妹娘孫人者方日時年月週朝昼夜店社院校")
+# Particles a place name may follow ("…患者様と虎の門病院の…").
+_PARTICLE_BOUNDARY = frozenset("とやはがをにでへも")
 _BOUNDARY = frozenset("、。,.「」『』()()[]【】・:: \n\t")
 
 
@@ -464,7 +466,7 @@ def _place_name_start(text: str, start: int) -> int:
     head = start - 2
     if head > 0 and text[head - 1] in "おご" and (head == 1 or text[head - 2] in _BOUNDARY):
         return head - 1
-    return head if head == 0 or text[head - 1] in _BOUNDARY else start
+    return head if head == 0 or text[head - 1] in _BOUNDARY or text[head - 1] in _PARTICLE_BOUNDARY else start
 
 
 def _hiragana_name_start(text: str, start: int) -> int:

@@ -88,6 +88,8 @@ def test_a_legal_form_then_a_quoted_name() -> None:
 def test_a_place_written_with_no_inside_a_name() -> None:
     assert names("お茶の水女子大学は2日、") == ["お茶の水女子大学"]
     assert names("患者は、虎の門病院に転院した。") == ["虎の門病院"]
+    assert names("当院の患者様と虎の門病院の患者様") == ["虎の門病院"]
+    assert names("職員が母の病院へ") == []
     assert names("大阪市の病院が") == ["大阪市"]
     assert names("、県の病院で") == []
     assert names("、母の病院へ") == []
