@@ -38,7 +38,8 @@ _TITLE_WORDS = re.compile(r"について|お知らせ|お詫び|おわび|ご報
 _PAGE_METADATA = re.compile(r"(?:掲載|更新|公開|作成)日")
 _STAMP = re.compile(r"[((]([^()()]{6,30}?)(?:\s?[0-9]{1,2}(?:時|:)[0-9]{0,2}分?)?\s?(?:発表|公表|掲載)[))]")
 # "記者発表日時:2025年12月12日18時": a release's own date line, even with its hour.
-_ANNOUNCED_AT = re.compile(r"^(?:記者)?(?:発表|公表)(?:日時|日)\s?[::]?")
+# "日印産連プライバシーマーク審査会への報告日:2017年1月31日": the day it was reported, labelled.
+_ANNOUNCED_AT = re.compile(r"^(?:記者)?(?:発表|公表)(?:日時|日)\s?[::]?|^[^::。、]{0,30}?への報告日\s?[::]")
 # "お詫び : 団体名", "タイトル | サイト名": a page's title line (title, separator, site), not its body.
 _PAGE_TITLE = re.compile(r" [:|｜\-–] [^。]{2,60}$")
 _TOP_BLOCK = 12

@@ -75,3 +75,9 @@ def test_a_page_title_line_above_the_release_date() -> None:
             "お知らせ\n2020.02.25\nメール誤送信についてのお詫び\nこのたび、当団体において、メールアドレスが表示されていたことが判明いたしました。\n"
             + "\n".join(f"{n}. 経緯と対応の説明、その{n}。" for n in range(1, 10)))
     assert disclosed(text) == date(2020, 2, 25)
+
+
+def test_the_labelled_day_it_was_reported() -> None:
+    text = ("事故報告\n\n日印産連プライバシーマーク審査会への報告日:2017年1月31日\n\n経過\n\n"
+            "顧客Aから実施したアンケートの件数に関する資料を、誤って顧客Bに送信した。2017年1月20日に判明した。")
+    assert disclosed(text) == date(2017, 1, 31)
