@@ -26,6 +26,7 @@ from datetime import date
 
 from services.parser.evidence import Found, found
 from services.parser.fields.dates import find_dates, is_date_line
+from services.parser.names import find_names
 from services.parser.reading import Line
 
 _REPORT = re.compile(r"発表|公表|明らかに|明かし|陳謝|謝罪|お知らせ|報告し|公開し")
@@ -116,12 +117,27 @@ def _announcement(lead: str) -> Found[date] | None:
     return None
 
 
+def _names_a_body(line: Line) -> bool:
+    """A short line that starts with a body's name ("西光保育園 解決責任者", "株式会社みなと")."""
+    if line.role not in ("heading", "date") or len(line.text) > 40:
+        return False
+    names = find_names(line.text)
+    return bool(names) and names[0].start == 0 and not names[0].generic
+
+
 def _signature_date(lines: list[Line]) -> Found[date] | None:
+    """A date line among the last lines, else a date line anywhere that heads a signature
+    ("令和7年6月5日" / "西光保育園 解決責任者": a report's dated signature above its appendix)."""
     for line in lines[-_TAIL:]:
         if line.role == "date":
             value = _date_line_value(line.text)
             if value is not None:
                 return found(value, "date line at the end of the release", line.text)
+    for position, line in enumerate(lines[:-1]):
+        if line.role == "date" and _names_a_body(lines[position + 1]):
+            value = _date_line_value(line.text)
+            if value is not None:
+                return found(value, "date line over a signature", line.text)
     return None
 
 

@@ -81,3 +81,10 @@ def test_the_labelled_day_it_was_reported() -> None:
     text = ("事故報告\n\n日印産連プライバシーマーク審査会への報告日:2017年1月31日\n\n経過\n\n"
             "顧客Aから実施したアンケートの件数に関する資料を、誤って顧客Bに送信した。2017年1月20日に判明した。")
     assert disclosed(text) == date(2017, 1, 31)
+
+
+def test_a_dated_signature_above_an_appendix() -> None:
+    text = ("改善報告\n\n当園ホームページの保育日記上に、掲載のご承諾をいただいていないお子様の写真を誤って掲載してしまった事象に対する改善報告書を下記に掲載しております。\n"
+            "令和7年6月5日\nみなと保育園 解決責任者\n園 長 西 敏昭\n\n"
+            + "\n".join(f"{n}. 改善報告書の本文、その{n}。" for n in range(1, 12)))
+    assert disclosed(text) == date(2025, 6, 5)
