@@ -225,9 +225,18 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _strip_determiners(text: str) -> str:
-    """Remove leading determiners (longest first) as long as something remains."""
+    """Remove leading determiners (longest first) as long as something remains; a place
+    name that starts like one stays whole ("別府大学", "本庄市", "当別町")."""
+    if any(text[:size] in _place_stems() for size in range(2, 6)):
+        return text
     match = _word_patterns()[0].match(text)
     return text[match.end():] if match else text
+
+
+@functools.cache
+def _place_stems() -> frozenset[str]:
+    """Municipality names without their 市/町/村/区 (別府, 本庄), as they begin other names."""
+    return frozenset(name[:-1] for name, (kind, _) in municipalities().items() if len(name) >= 3 and kind != "prefecture")
 
 
 def _only_generic(prefix: str) -> bool:

@@ -196,6 +196,9 @@ def _name_line(text: str) -> str | None:
         line = "".join(tokens)  # "株式会社 筑 波 銀 行", "島 根 労 働 局"
     if looks_like_org(line):
         return line
+    body = body_of_department(line)
+    if body != line and looks_like_org(body):
+        return body  # "日本哲学会事務局": the society's office signs for the society
     compact = "".join(line.split())
     if compact != line and looks_like_org(compact) and any(_LEGAL_RE.fullmatch(t) for t in tokens):
         return line
@@ -470,10 +473,11 @@ def _plausible_unknown_name(text: str) -> bool:
 
 
 def _speaks_of_itself(lead: str) -> str | None:
-    """The self-reference (当社, 本学, 本市 …) the lead opens with, if any."""
+    """The self-reference (当社, 本学, 本市 …) the lead opens with, if any. A report's
+    同社, 同校 (the said company, school) points back to a body it named: not a self-reference."""
     for sentence in _sentences(lead)[:2]:
         match = _SELF_SUBJECT.search(sentence)
-        if match:
+        if match and not match.group(1).startswith("同"):
             return match.group(1)
     return None
 

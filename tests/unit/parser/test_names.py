@@ -117,3 +117,9 @@ def test_a_name_in_hiragana_after_a_verb_starts_after_the_verb() -> None:
     assert names("旅行商品を販売するみなと通運は") == ["みなと通運"]
     assert names("市が運営しているひまわり保育園で") == ["ひまわり保育園"]
     assert names("日本みなと学会の") == ["日本みなと学会"]
+
+
+def test_a_place_name_that_starts_like_a_determiner_stays_whole() -> None:
+    assert names("別府大学において、メール誤送信により学生情報が流出した。") == ["別府大学"]
+    assert names("本庄市役所で") == ["本庄市役所"]
+    assert names("別の病院に") == []
