@@ -390,3 +390,15 @@ def test_phishing_or_suspicious_mail_sent_from_the_bodys_account_is_spam_sent() 
     text = "当社従業員のメールアドレスが不正利用され、不特定多数の方に不審メールが送信された事実を確認いたしました。"
     assert "spam_relay" in types(text)
     assert "spam_relay" not in types("当社を装ったフィッシングメールが送信されています。ご注意ください。")
+
+
+def test_a_support_scam_that_gave_a_stranger_the_pc_is_unauthorized_access() -> None:
+    text = ("パソコンに「ウイルス感染」の警告が表示された。局長が表示された連絡先に電話し、指示に従い遠隔操作ソフトをダウンロードした。"
+            "その結果、相手方によりパソコン内の情報が閲覧された。")
+    assert "unauthorized_access" in types(text)
+    assert "unauthorized_access" in types("医師がインターネットサポート詐欺被害に遭いました。患者の情報が漏えいした懸念があります。")
+
+
+def test_a_letter_sent_to_another_recipient_is_mis_sent() -> None:
+    assert types("児童扶養手当に関する文書を別の受給者に送っていたことがわかりました。") == ["misdelivery"]
+    assert types("機器の操作ミスが原因で、8名に別人の動画を提供していたことが判明しました。") == ["misdelivery"]
