@@ -194,3 +194,7 @@ def test_a_persons_name_written_with_whose_it_is_is_a_name() -> None:
     text = "ファイルには、児童名、生年月日、住所、保護者名、アレルギーの有無などが記載されていた。"
     assert kinds(text) == ["氏名", "住所", "生年月日", "アレルギーの有無"]
     assert kinds("紛失した台帳には、加入者名、住所、電話番号が記載されていた。") == ["氏名", "住所", "電話番号"]
+
+
+def test_the_older_spelling_of_age_is_age() -> None:
+    assert kinds("流出した情報は、氏名、年令、住所です。") == ["氏名", "住所", "年齢"]
