@@ -106,3 +106,21 @@ def test_a_sites_apology_for_a_ddos_upstream_is_a_disclosure() -> None:
             "原因ですが、サーバーの上側にあるネットワークに、大規模な分散型ネットワーク攻撃(いわゆるDDoS攻撃)が発生したためです。"
             "ご迷惑をおかけしたことをお詫び申し上げます。")
     assert judge(text).incident
+
+
+def test_a_letter_template_with_bracketed_blanks_is_not() -> None:
+    text = ("件名:個人情報漏洩に関するお詫びとご報告\n株式会社[会社名]\n[顧客名]様\nこの度、[日付] [時間]頃、弊社システムにおいて"
+            "個人情報漏洩事故が発生いたしました。[顧客名]様の[漏洩した個人情報の具体的な種類]が漏洩した可能性がございます。深くお詫び申し上げます。")
+    assert not judge(text).incident
+
+
+def test_a_software_catalogue_entry_is_not() -> None:
+    text = ("■「USBメモリのセキュリティ」は、USBメモリーを取り外すだけで自動的にロックされるツールである。"
+            "紛失したUSBメモリーからの情報漏えいに関して心配がない。\n■対応OS Windows\n■動作環境 USB 2.0")
+    assert not judge(text).incident
+
+
+def test_a_former_employee_taking_data_out_is_a_disclosure() -> None:
+    text = ("このたび、弊社の元従業員が、お客様の情報を含む32,800件および営業関連データ(販売代理店の管理業務に関連するデータ)を"
+            "無断で社外に持ち出していたことが判明いたしました。多大なるご心配とご迷惑をお掛けいたしますこと、心より深くお詫び申し上げます。")
+    assert judge(text).incident
