@@ -29,11 +29,13 @@ from services.parser.names import find_names, strip_legal_form
 from services.parser.reading import media_names
 
 _MAX_SENTENCES = 60
-_REPORT = re.compile(r"(?:発表|公表|明らかに|報告)(?:し|する|して)")
+_REPORT = re.compile(r"(?:発表|公表|明らかに|報告)(?:し|する|して|。|$)")  # "…と公表。": a summary's clipped verb
 _ALSO = re.compile(r"(?:[」』])?(?:\([^()]{0,40}\))?(?:でも|では|で(?=[^、。]{0,12}?[0-9]))")
 _ALSO_TOO = re.compile(r"(?:\([^()]{0,40}\))?も、?[^。]{0,80}(?:発表|明らかに|公表)")
 _TOGETHER = re.compile(r"それぞれ|同様|相次いで|いずれも|ともに")
-_ITEM = re.compile(r"^(?:[0-9一二三四五]+件目|[0-9一二三四五]+つ目|1つは|一つは|もう1つは|もう一つは|[0-9一二三四五]+例目)")
+# "1件目は", also after a short attribution ("市の説明によると、1件目は…").
+_ITEM = re.compile(r"^(?:[^。、]{0,15}、)?(?P<item>[0-9一二三四五]+件目|[0-9一二三四五]+つ目|1つは|一つは|もう1つは|もう一つは|"
+                   r"[0-9一二三四五]+例目)")
 _AUTHORITY = ("警察", "県警", "府警", "警視庁", "警察庁", "金融庁", "個人情報保護委員会", "総務省", "厚生労働省", "文部科学省")
 _OPENING = 600  # a release speaks in the first person from its first lines
 _FIRST_PERSON = re.compile(r"当社|弊社|当院|本学|本市|当市|本町|当町|本県|当行|当金庫|本会|当会|当協会|当法人|弊団体")
@@ -127,10 +129,10 @@ def parts(lines: list[str]) -> list[Part]:
             if name not in anchors or (anchors[name][1] == 1 and anchor[1] == 0):
                 anchors[name] = anchor
         item = _ITEM.match(sentence)
-        if item and _ordinal(item.group()) not in items:
-            own = next((name for _, name, _ in sorted(subject_candidates(sentence))
+        if item and _ordinal(item.group("item")) not in items:
+            own = next((name for _, name, _ in sorted(subject_candidates(sentence[item.start("item"):]))
                         if not _excluded(name, contractors)), None)
-            items[_ordinal(item.group())] = (index, own)
+            items[_ordinal(item.group("item"))] = (index, own)
     if len(items) >= 2 and (main is not None or all(own for _, own in items.values())):
         ordered_items = sorted(items.values())
         starts = [line for line, _ in ordered_items]

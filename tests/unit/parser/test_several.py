@@ -45,3 +45,11 @@ def test_each_body_becomes_an_incident_with_its_own_organisation() -> None:
     text = ("アオバ証券は16日、不正アクセスで顧客6人の口座から資金が流出する被害があったと発表した。\n\n"
             "金融庁によりますと、「ミドリ証券」では、ことし7月、委託していた業者が不正アクセスを受け、3万8千人の個人情報が漏れていたということです。")
     assert [i["organization"] for i in parse_post(text)] == ["アオバ証券", "ミドリ証券"]
+
+
+def test_numbered_items_after_an_attribution_in_a_clipped_summary() -> None:
+    text = ("沖縄県浦添市は、個人情報を含む文書の誤送付および所在不明が発生したと公表。\n"
+            "市の説明によると、1件目は証明書の誤送付に関するものだったという。\n"
+            "本来送付すべき相手を取り違え、証明書を入れ違いで送付した。\n"
+            "2件目は、医療機関に送付した依頼文書の所在不明に関する事案。")
+    assert subjects(text) == ["浦添市", "浦添市"]
