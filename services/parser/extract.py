@@ -59,6 +59,21 @@ def incident_id(case_id: str | None, organization: str | None, title: str | None
     return "inc-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
 
 
+def _announced_for_all(report: tuple[str, ...], header: str, org: str | None) -> Found[date | None] | None:
+    """The date of the one announcement a report tells of several incidents from ("近畿大学病院は
+    2024年5月13日、…複数の漏えい懸念事案を公表しました。1件目は…2件目は…"): every incident of the
+    body that announced them shares it; another body's incident does not."""
+    read = read_lines(list(report))
+    lead_text = lead(read)
+    if org is None or organization(None, header, read, lead_text).value != org:
+        return None
+    shared = disclosure_date(None, header, read, lead_text)
+    if shared.value is None:
+        return None
+    return Found(shared.value, Evidence("the date of the announcement the report tells of: " + shared.evidence.rule,
+                                        shared.evidence.text))
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -107,6 +122,8 @@ def extract(segment: Segment, source: dict[str, Any] | None = None) -> dict[str,
     org = (found(segment.subject, "one of several bodies the report tells of", lead_text[:80]) if segment.subject
            else organization(header_org, header, read, lead_text))
     disclosed = disclosure_date(header_date, header, read, lead_text)
+    if disclosed.value is None and segment.report:
+        disclosed = _announced_for_all(segment.report, header, org.value) or disclosed
     full = "\n".join(lines)
     body_offset = sum(len(line) + 1 for line in lines[:body_start])
     body = full[body_offset:]

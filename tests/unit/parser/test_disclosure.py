@@ -124,3 +124,8 @@ def test_a_former_employee_taking_data_out_is_a_disclosure() -> None:
     text = ("このたび、弊社の元従業員が、お客様の情報を含む32,800件および営業関連データ(販売代理店の管理業務に関連するデータ)を"
             "無断で社外に持ち出していたことが判明いたしました。多大なるご心配とご迷惑をお掛けいたしますこと、心より深くお詫び申し上げます。")
     assert judge(text).incident
+
+
+def test_a_feared_leak_and_data_handed_to_the_wrong_person_are_events() -> None:
+    assert event_cue("医師のパソコンに患者の氏名が記録されており、漏えいの懸念が生じています。") is not None
+    assert event_cue("操作ミスにより、エコー動画の誤提供がありました。") is not None

@@ -53,3 +53,15 @@ def test_numbered_items_after_an_attribution_in_a_clipped_summary() -> None:
             "本来送付すべき相手を取り違え、証明書を入れ違いで送付した。\n"
             "2件目は、医療機関に送付した依頼文書の所在不明に関する事案。")
     assert subjects(text) == ["浦添市", "浦添市"]
+
+
+def test_the_items_of_one_announcement_share_its_date_another_bodys_incident_does_not() -> None:
+    text = ("ミナト大学病院は2024年5月13日、同院が保有する個人情報について複数の漏えい懸念事案を公表しました。\n"
+            "1件目は所属医師のサポート詐欺被害による漏えい懸念です。医師のパソコンに患者2,003名の氏名が記録されており、漏えいの懸念が生じています。\n"
+            "2件目は同院による胎児エコー動画の誤提供です。8名に別人の動画を提供していたことが判明しました。")
+    assert [(i["organization"], i["disclosed_on"]) for i in parse_post(text)] == [
+        ("ミナト大学病院", "2024-05-13"), ("ミナト大学病院", "2024-05-13")]
+    text = ("アオバ証券は2024年8月16日、不正アクセスで顧客6人の口座から資金が流出する被害があったと発表した。\n\n"
+            "金融庁によりますと、「ミドリ証券」では、ことし7月、委託していた業者が不正アクセスを受け、3万8千人の個人情報が漏れていたということです。")
+    assert [(i["organization"], i["disclosed_on"]) for i in parse_post(text)] == [
+        ("アオバ証券", "2024-08-16"), ("ミドリ証券", None)]
