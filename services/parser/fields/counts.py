@@ -242,7 +242,7 @@ def _not_affected(text: str, start: int, end: int, before: str, after: str, expo
         return True
     if _BOUNCE.search(after[:14]) or _BOUNCE.search(text[max(0, start - 8):start]):
         return True
-    return _recipients(after) and not exposed()
+    return (_recipients(after) or _sent_to(text, end)) and not exposed()
 
 
 def _actors(text: str, start: int, end: int, before: str) -> bool:
@@ -276,6 +276,15 @@ def _recipients(after: str) -> bool:
         return not _NOTIFIED.search(after, to.end())
     clause = after.split("、", 1)[0]
     return bool(_SEND_VERB.search(clause, to.end())) and not _NOTIFIED.search(clause, to.end())
+
+
+def _sent_to(text: str, end: int) -> bool:
+    """"488社に対し、…ファイルをメールで送信": those a file was sent to (not "…に対し、お詫びを送付")."""
+    clause = _clause_after(text, end, 80)
+    if not clause.startswith("に対し"):
+        return False
+    rest = clause[3:]
+    return bool(_SEND_VERB.search(rest)) and not _NOTIFIED.search(rest)
 
 
 def _is_spam_count(text: str, start: int, unit: str, after: str) -> bool:

@@ -281,3 +281,9 @@ def test_the_matter_is_no_count() -> None:
     assert _value("今回の一件で掲載された方々へ多大なご迷惑をおかけした。個人情報が漏えいした。") is None
     assert parse_count("この一件") is None
     assert parse_count("一千件") == (1000, "件", "一千件")
+
+
+def test_those_a_file_was_sent_to_are_not_the_affected() -> None:
+    text = "財団の職員が、488社に対し、匿名加工が施されていない受講者56名の個人情報が含まれた事務局用ファイルをメールで送信。"
+    assert _value(text) == 56
+    assert _value("対象となる1,000名に対し、お詫びの文書を送付しました。個人情報が漏えいした。") == 1000
