@@ -33,6 +33,7 @@ _VERB_THEN_COMMA = re.compile(r"[けりしてでみきちれ]、")
 
 _TOP_MARK = re.compile(r"^(?:#+\s*|[0-9]+\s*[.)](?![0-9])|[■□◆◇【]|第[0-9一二三四五六七八九十]+)")
 _SUB_MARK = re.compile(r"^(?:\([0-9]+\)|[①-⑳]|[●○▼▽<〈])")
+_WHAT_HAPPENED = re.compile(r"概要|経緯|経過|原因|事案|事件|事故|流出|漏えい|漏洩|不正アクセス|お詫び|発生")
 _COUNTERMEASURE_HEADING = re.compile(r"再発防止|防止策|対策|今後の対応|今後の取り?組み?|改善策|強化策|セキュリティ強化|今後について")
 
 
@@ -103,7 +104,10 @@ def countermeasure_spans(text: str) -> list[tuple[int, int]]:
         level = heading_level(line)
         if level == 0:
             continue
-        is_counter = bool(_COUNTERMEASURE_HEADING.search(line))
+        counter = _COUNTERMEASURE_HEADING.search(line)
+        # "…事件の概要と今後の対応について", "原因と再発防止策": a title for the whole report or
+        # a section that also tells what happened, not one of countermeasures only
+        is_counter = counter is not None and not _WHAT_HAPPENED.search(line, 0, counter.start())
         if level == 1 and not is_counter and opened >= 0:
             spans.append((opened, start))
             opened = -1

@@ -402,3 +402,12 @@ def test_a_support_scam_that_gave_a_stranger_the_pc_is_unauthorized_access() -> 
 def test_a_letter_sent_to_another_recipient_is_mis_sent() -> None:
     assert types("児童扶養手当に関する文書を別の受給者に送っていたことがわかりました。") == ["misdelivery"]
     assert types("機器の操作ミスが原因で、8名に別人の動画を提供していたことが判明しました。") == ["misdelivery"]
+
+
+def test_a_title_naming_the_incident_and_the_response_opens_no_countermeasure_section() -> None:
+    from services.parser.fields.context import countermeasure_spans
+
+    text = ("みなと町情報流出事件の概要と今後の対応について\n事務局長が遠隔操作ソフトをダウンロードした。\n"
+            "1. 再発防止策について\nセキュリティソフトを導入する。")
+    spans = countermeasure_spans(text)
+    assert spans == [(text.index("1. 再発防止策"), len(text))]
