@@ -337,11 +337,14 @@ def usable_names(sentence: str) -> list[Name]:
 def _usable(text: str, name: Name, names: list[Name]) -> bool:
     return (not name.generic and not _is_place(text, name, names) and name.text not in media_names()
             and not is_byline(name.text) and not _SELF_INTRODUCTION.match(text, name.end)
-            and not _RUN_SERVICE.search(text, max(0, name.start - 16), name.start))
+            and not _RUN_SERVICE.search(text, max(0, name.start - 16), name.start)
+            and not _COPYRIGHT.search(text, max(0, name.start - 16), name.start))
 
 
 # The heading of a release's contact block.
 _CONTACT = re.compile(r"(?:お|ご)?問い?合わ?せ先|(?:本件|本事案|この件)に(?:関する|ついての)(?:お|ご)?問い?合わ?せ|連絡先[::]?$")
+# "(C)時事通信社", "© 2024 株式会社X": the publisher of the page, not the body.
+_COPYRIGHT = re.compile(r"(?:\([Cc]\)|©|Copyright|COPYRIGHT)\s?(?:[0-9]{4}(?:\s?-\s?[0-9]{4})?\s?)?$")
 # "弊社が運営・管理する「介護求人ネット」": a service the writer runs, not a body.
 _RUN_SERVICE = re.compile(r"(?:運営|管理|提供|運用)(?:・(?:運営|管理|運用))?(?:する|している|しております)[「『]$")
 

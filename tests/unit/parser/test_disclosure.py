@@ -129,3 +129,18 @@ def test_a_former_employee_taking_data_out_is_a_disclosure() -> None:
 def test_a_feared_leak_and_data_handed_to_the_wrong_person_are_events() -> None:
     assert event_cue("医師のパソコンに患者の氏名が記録されており、漏えいの懸念が生じています。") is not None
     assert event_cue("操作ミスにより、エコー動画の誤提供がありました。") is not None
+
+
+def test_news_of_misused_faxed_told_or_scattered_data_are_disclosures() -> None:
+    assert judge("J2を運営する協会は24日、スタッフによる個人情報の不適切使用があったとしてクラブの公式サイトで謝罪した。"
+                 "発表によると、応募者42名分の個人情報をLINEで送っていた。").incident
+    assert judge("保健所が感染者の調査票などを誤って別の番号にファクスしていたことが5日、分かった。"
+                 "同保健所によると、誤送信したのは38人分のリスト。").incident
+    assert judge("議会事務局が、閲覧を申請した団体の名前や代表者名を、全ての市議会議員にメールで伝えていたことがわかった。"
+                 "事務局によると、職員が議員全員にメールを送った。").incident
+    assert judge("国道で、塾の生徒の成績などが記入された書類が散乱しているのを住民が見つけた。3枚が見つかっていないという。"
+                 "経営する会社によると、生徒22人の名前が記された書類が含まれていた。謝罪した。").incident
+
+
+def test_mail_sent_with_the_other_addresses_visible_is_an_event() -> None:
+    assert event_cue("事務局が、宿泊施設に対し、他の宿泊施設のメールアドレスが分かる状態で送信しました。") is not None

@@ -180,3 +180,10 @@ def test_a_societys_office_signs_for_the_society() -> None:
             "不正なログインが行われたことが確認されました。\n【本件に関するお問い合わせ先 】みなと哲学会事務局\n〒186-8601 国立市中2-1\n"
             "一橋大学社会学部社会思想")
     assert org(text) == "みなと哲学会"
+
+
+def test_the_publisher_in_a_copyright_line_is_not_the_body() -> None:
+    text = ("保健所が感染者の調査票を誤って別の番号にファクスしていたことが5日、分かった。"
+            "担当者が番号を押し間違えたという。 (C)時事通信社")
+    assert org(text) != "時事通信社"
+    assert org("みなと保健所は5日、調査票を誤って送信したと発表した。") == "みなと保健所"
