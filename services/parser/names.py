@@ -116,6 +116,12 @@ def not_names() -> frozenset[str]:
 
 
 @functools.cache
+def _service_endings() -> tuple[str, ...]:
+    """Endings of a quoted service or scheme's name (「災害情報メール」), never a body's."""
+    return tuple(data("org_kinds")["services"]["endings"])
+
+
+@functools.cache
 def outlets() -> tuple[str, ...]:
     """Shops and sites a body runs under its name (ネットショップ, 公式サイト), longest first."""
     return tuple(sorted(data("org_kinds")["outlets"]["words"], key=len, reverse=True))
@@ -544,7 +550,7 @@ def quoted_names(text: str, start: int = 0, end: int | None = None) -> list[Name
     found = []
     for match in _QUOTED.finditer(text, start, len(text) if end is None else end):
         inner = match.group(1)
-        if not is_name(inner):
+        if not is_name(inner) or inner.endswith(_service_endings()):
             continue
         before = text[max(0, match.start() - 12):match.start()].rstrip("の ")
         if match.group(2) is not None or before.endswith(_QUOTE_CONTEXT):

@@ -112,7 +112,7 @@ def looks_like_org(text: str) -> bool:
         return False
     names = find_names(text)
     return (len(names) == 1 and names[0].start == 0 and names[0].end == len(text) and not names[0].generic) \
-        or bool(_LEGAL_RE.search(text))
+        or (bool(_LEGAL_RE.search(text)) and text[-1] not in _PARTICLE_CHARS)  # not "…法人のメールアドレスが"
 
 
 def _join(left: str, right: str) -> str:

@@ -123,3 +123,8 @@ def test_a_place_name_that_starts_like_a_determiner_stays_whole() -> None:
     assert names("別府大学において、メール誤送信により学生情報が流出した。") == ["別府大学"]
     assert names("本庄市役所で") == ["本庄市役所"]
     assert names("別の病院に") == []
+
+
+def test_a_quoted_service_is_not_a_body() -> None:
+    assert names("市のホームページの「災害情報メール」は工事中になっている") == []
+    assert names("製本会社「イシクラ」は") == ["イシクラ"]

@@ -187,3 +187,9 @@ def test_the_publisher_in_a_copyright_line_is_not_the_body() -> None:
             "担当者が番号を押し間違えたという。 (C)時事通信社")
     assert org(text) != "時事通信社"
     assert org("みなと保健所は5日、調査票を誤って送信したと発表した。") == "みなと保健所"
+
+
+def test_a_line_that_only_contains_a_legal_form_is_not_a_name_line() -> None:
+    from services.parser.fields.organization import looks_like_org
+    assert not looks_like_org("なる公益社団法人のメールアドレスが")
+    assert looks_like_org("公益社団法人みなと協会")
