@@ -411,3 +411,9 @@ def test_a_title_naming_the_incident_and_the_response_opens_no_countermeasure_se
             "1. 再発防止策について\nセキュリティソフトを導入する。")
     spans = countermeasure_spans(text)
     assert spans == [(text.index("1. 再発防止策"), len(text))]
+
+
+def test_a_pc_operated_remotely_by_a_stranger_or_data_taken_from_a_site_is_unauthorized_access() -> None:
+    assert "unauthorized_access" in types("教諭が表示された連絡先に電話をかけ指示に従って操作したところ不正な遠隔操作が行われた。")
+    assert "unauthorized_access" in types("私用のパソコンが遠隔操作されて情報が漏えいしたおそれがあると発表しました。")
+    assert "unauthorized_access" in types("何者かが、同協会の会員専用ページから盗んだとみられるメールアドレスを公開していた。")
