@@ -198,3 +198,7 @@ def test_a_persons_name_written_with_whose_it_is_is_a_name() -> None:
 
 def test_the_older_spelling_of_age_is_age() -> None:
     assert kinds("流出した情報は、氏名、年令、住所です。") == ["氏名", "住所", "年齢"]
+
+
+def test_a_student_number_is_a_student_id() -> None:
+    assert kinds("流出したのは、学生番号・生徒の氏名を含むデータです。") == ["氏名", "学籍番号"]
