@@ -362,7 +362,7 @@ def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, st
     for name in names:
         if not _usable(sentence, name, names):
             continue
-        if name.source == "national" and _DIRECTS.search(sentence, name.end):
+        if name.source == "national" and _DIRECTS.search(sentence, name.end, name.end + 40):
             continue  # "観光庁が札幌通運にも報告指示": the regulator directing the body
         before = sentence[:name.start]
         at_start = not before.strip(" 「『") or bool(re.fullmatch(
