@@ -172,24 +172,25 @@ def _matches(text: str) -> list[re.Match[str]]:
     """Count phrases in Arabic and in kanji numerals, in text order (at most _MAX_PHRASES)."""
     found = list(itertools.islice(_COUNT_RE.finditer(text), _MAX_PHRASES))
     if any(char in text for char in "一二三四五六七八九十百千"):
-        kanji = (match for match in _KANJI_COUNT_RE.finditer(text) if _kanji_starts_number(text, match.start()))
+        kanji = (match for match in _KANJI_COUNT_RE.finditer(text) if _kanji_starts_number(text, match))
         found.extend(itertools.islice(kanji, _MAX_PHRASES))
         found.sort(key=lambda match: match.start())
     return found[:_MAX_PHRASES]
 
 
-def _kanji_starts_number(text: str, start: int) -> bool:
-    """A kanji numeral is a number of its own: not the 千 of 8千件 (read with its digits),
-    not a single numeral inside a word (統一件, 同一人物) and not the idiom 一件 (the matter)."""
-    num = _KANJI_COUNT_RE.match(text, start)
-    if num is not None and num.group("num") == "一" and num.group("unit") == "件":
+def _kanji_starts_number(text: str, num: re.Match[str]) -> bool:
+    """A kanji numeral (a match of _KANJI_COUNT_RE) is a number of its own: not the 千 of 8千件
+    (read with its digits), not a single numeral inside a word (統一件, 同一人物) and not the
+    idiom 一件 (the matter)."""
+    if num.group("num") == "一" and num.group("unit") == "件":
         return False  # この一件, 今回の一件: "the matter", never a count (one record is written 1件)
+    start = num.start()
     if start == 0:
         return True
     previous = text[start - 1]
     if previous.isdigit() or previous in ",.億万千":
         return False
-    return previous in "約計大" or not _IDEOGRAPH.match(previous) or (num is not None and len(num.group("num")) > 1)
+    return previous in "約計大" or not _IDEOGRAPH.match(previous) or len(num.group("num")) > 1
 
 
 def parse_count(text: str) -> tuple[int, str, str] | None:
