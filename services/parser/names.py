@@ -144,25 +144,22 @@ def _read_tsv(name: str) -> list[dict[str, str]]:
 
 
 @functools.cache
-def municipalities() -> dict[str, tuple[str, str]]:
-    """Municipality, ward and prefecture names -> (kind, prefecture)."""
-    table: dict[str, tuple[str, str]] = {}
+def municipalities() -> dict[str, tuple[str, frozenset[str]]]:
+    """Municipality, ward and prefecture names -> (kind, every prefecture with one of that
+    name: 南部町 is in 青森県, 山梨県 and 鳥取県)."""
+    kinds: dict[str, str] = {}
+    prefectures: dict[str, set[str]] = {}
     for row in _read_tsv("municipalities.tsv"):
-        table.setdefault(unicodedata.normalize("NFKC", row["name"]), (row["kind"], row["prefecture"]))
-    return table
-
-
-@functools.cache
-def _prefectures() -> dict[str, frozenset[str]]:
-    table: dict[str, set[str]] = {}
-    for row in _read_tsv("municipalities.tsv"):
-        table.setdefault(unicodedata.normalize("NFKC", row["name"]), set()).add(row["prefecture"])
-    return {name: frozenset(prefectures) for name, prefectures in table.items()}
+        name = unicodedata.normalize("NFKC", row["name"])
+        kinds.setdefault(name, row["kind"])
+        prefectures.setdefault(name, set()).add(row["prefecture"])
+    return {name: (kind, frozenset(prefectures[name])) for name, kind in kinds.items()}
 
 
 def prefectures_of(name: str) -> frozenset[str]:
-    """Every prefecture with a municipality of this name (南部町: 青森県, 山梨県, 鳥取県)."""
-    return _prefectures().get(name, frozenset())
+    """Every prefecture with a municipality of this name (empty for a name not in the list)."""
+    found = municipalities().get(name)
+    return found[1] if found else frozenset()
 
 
 @functools.cache
@@ -447,7 +444,7 @@ _NOT_NAMES = frozenset(("ある", "この", "その", "あの", "どの", "同�
                         "すべて", "ほか", "ほかの", "これら", "それら", "どこ", "ここ", "そこ", "わが", "われわれ"))
 
 
-def _town_before(text: str, left: int, towns: dict[str, tuple[str, str]]) -> int:
+def _town_before(text: str, left: int, towns: dict[str, tuple[str, frozenset[str]]]) -> int:
     """Extend a name's start over a municipality written just before it in kana
     ("みどり市|社会福祉協議会"), which the run of kanji stops short of."""
     if left == 0 or text[left - 1] not in "市町村区都道府県":
@@ -522,12 +519,12 @@ def _legal_prefix_name(text: str, start: int, end: int, after: int, form: str) -
     return Name(text[start:stop], start, stop, "legal", form, sector)
 
 
-def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, str]) -> Name | None:
-    kind = info[0]
+def _municipality(text: str, start: int, end: int, name: str, info: tuple[str, frozenset[str]]) -> Name | None:
+    kind, prefectures = info
     before = text[start - 1] if start else ""
     place = None
     if before and is_name_char(before):
-        written = next((p for p in prefectures_of(name) if p != name and text.endswith(p, 0, start)), None)
+        written = next((p for p in prefectures if p != name and text.endswith(p, 0, start)), None)
         if written is not None:
             place = written
         elif not any(text.endswith(f, 0, start) for f in ("県", "都", "府", "道")):
