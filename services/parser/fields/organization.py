@@ -110,9 +110,15 @@ def looks_like_org(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > 40:
         return False
-    names = find_names(text)
-    return (len(names) == 1 and names[0].start == 0 and names[0].end == len(text) and not names[0].generic) \
+    sole = _sole_name(text)
+    return (sole is not None and not sole.generic) \
         or (bool(_LEGAL_RE.search(text)) and text[-1] not in _PARTICLE_CHARS)  # not "…法人のメールアドレスが"
+
+
+def _sole_name(text: str) -> Name | None:
+    """The one name `text` consists of, or None."""
+    names = find_names(text)
+    return names[0] if len(names) == 1 and names[0].start == 0 and names[0].end == len(text) else None
 
 
 def _join(left: str, right: str) -> str:
@@ -261,10 +267,8 @@ def _signature(lines: list[Line]) -> Found[str] | None:
 def _outlet_byline(text: str) -> bool:
     """A line under a headline that only names a broadcaster or a paper ("秋田朝日放送"): the
     outlet reporting, not the body (a media company's own release writes its legal form)."""
-    bare = text.strip()
-    names = find_names(bare)
-    return len(names) == 1 and names[0].start == 0 and names[0].end == len(bare) and names[0].source == "kind" \
-        and names[0].sector == "media"
+    sole = _sole_name(text.strip())
+    return sole is not None and sole.source == "kind" and sole.sector == "media"
 
 
 def _contact(lines: list[Line]) -> Found[str] | None:
