@@ -7,6 +7,7 @@ normalised lines. Pure: no I/O except the dictionaries loaded once.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from datetime import date
@@ -63,15 +64,19 @@ def _announced_for_all(report: tuple[str, ...], header: str, org: str | None) ->
     """The date of the one announcement a report tells of several incidents from ("近畿大学病院は
     2024年5月13日、…複数の漏えい懸念事案を公表しました。1件目は…2件目は…"): every incident of the
     body that announced them shares it; another body's incident does not."""
-    read = read_lines(list(report))
-    lead_text = lead(read)
-    if org is None or organization(None, header, read, lead_text).value != org:
-        return None
-    shared = disclosure_date(None, header, read, lead_text)
-    if shared.value is None:
+    announcer, shared = _report_announcement(report, header)
+    if org is None or announcer != org or shared.value is None:
         return None
     return Found(shared.value, Evidence("the date of the announcement the report tells of: " + shared.evidence.rule,
                                         shared.evidence.text))
+
+
+@functools.lru_cache(maxsize=4)  # the parts of one report ask in turn: read it once
+def _report_announcement(report: tuple[str, ...], header: str) -> tuple[str | None, Found[date | None]]:
+    """Who announced a report of several incidents, and the date it gives for the announcement."""
+    read = read_lines(list(report))
+    lead_text = lead(read)
+    return organization(None, header, read, lead_text).value, disclosure_date(None, header, read, lead_text)
 
 
 def _iso(value: date | None) -> str | None:
