@@ -36,7 +36,7 @@ def test_quick_run_prints_the_table_and_writes_every_figure(tmp_path: Path) -> N
     out = tmp_path / "e2e.json"
     run = subprocess.run(
         [sys.executable, str(REPO / "bench" / "e2e.py"), "--quick", "--json", str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO, capture_output=True, text=True, timeout=240,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     for row in ROWS:
