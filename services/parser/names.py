@@ -116,6 +116,18 @@ def not_names() -> frozenset[str]:
 
 
 @functools.cache
+def relatives() -> tuple[str, ...]:
+    """A body's parent or subsidiary (子会社, 親会社 …), longest first."""
+    return tuple(sorted(data("org_kinds")["relatives"]["words"], key=len, reverse=True))
+
+
+@functools.cache
+def head_titles() -> tuple[str, ...]:
+    """Titles of a body's head (社長, 組合長, 市長 …): a name ending in one is a person."""
+    return tuple(data("org_kinds")["heads"]["titles"])
+
+
+@functools.cache
 def _service_endings() -> tuple[str, ...]:
     """Endings of a quoted service or scheme's name (「災害情報メール」), never a body's."""
     return tuple(data("org_kinds")["services"]["endings"])
@@ -227,7 +239,7 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return leading, only
 
 
-def _strip_determiners(text: str) -> str:
+def strip_determiners(text: str) -> str:
     """Remove leading determiners (longest first) as long as something remains; a place
     name that starts like one stays whole ("別府大学", "本庄市", "当別町")."""
     if any(text[:size] in _place_stems() for size in range(2, 6)):
@@ -315,7 +327,7 @@ def _named(text: str, start: int, end: int, source: str, kind: str, sector: str 
            place: str | None = None) -> Name | None:
     """A Name for text[start:end] after dropping determiners; None if nothing remains."""
     raw = text[start:end]
-    kept = _strip_determiners(raw)
+    kept = strip_determiners(raw)
     start += len(raw) - len(kept)
     if not kept:
         return None

@@ -29,8 +29,9 @@ import re
 
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Found, found
-from services.parser.names import (Name, body_of_department, find_names, is_name, is_name_char, municipalities,
-                                   not_names, outlets, prefectures_of, self_references)
+from services.parser.names import (Name, body_of_department, find_names, head_titles, is_name, is_name_char,
+                                   municipalities, not_names, outlets, prefectures_of, relatives, self_references,
+                                   strip_determiners)
 from services.parser.reading import Line, is_byline, media_names
 
 _LEGAL_RE = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
@@ -303,18 +304,19 @@ def _town_prefixes(text: str) -> list[str]:
 
 
 def _is_place(text: str, name: Name, names: list[Name]) -> bool:
-    """A name that only locates or describes another body: "伊佐市の県立北薩病院",
+    """A name that only locates or describes another body: "伊佐市の県立北薩病院", "津山市にあるX農協",
     "徳島県つるぎ町の病院", "(浦添市)", "調剤薬局のからたち薬局", "著名出版社の「幻冬舎」"."""
     opening = name.start - len(name.place or "")
     if text[max(0, opening - 1):opening] in ("(", "(") and name.source in ("municipality", "prefecture"):
         return True
-    after = text[name.end:name.end + 1]
-    if after != "の":
+    link = _PLACE_LINK.match(text, name.end)
+    town = name.source in ("municipality", "prefecture")
+    if link is None or (link.group() != "の" and not town):
         return False
     nxt = next((n for n in names if n.start > name.end), None)
-    if nxt is None or nxt.start - name.end > 12 or "、" in text[name.end:nxt.start]:
+    if nxt is None or nxt.start - link.end() > 12 or "、" in text[name.end:nxt.start]:
         return False
-    return name.source in ("municipality", "prefecture") or not nxt.generic
+    return town or not nxt.generic
 
 
 def contractors_in(text: str) -> set[str]:
@@ -345,6 +347,8 @@ def _usable(text: str, name: Name, names: list[Name]) -> bool:
             and not _COPYRIGHT.search(text, max(0, name.start - 16), name.start))
 
 
+# What joins a place to the body it locates: "伊佐市の…", "津山市にある…", "市内の…".
+_PLACE_LINK = re.compile(r"の|(?:内)?にある|内の")
 # The heading of a release's contact block.
 _CONTACT = re.compile(r"(?:お|ご)?問い?合わ?せ先|(?:本件|本事案|この件)に(?:関する|ついての)(?:お|ご)?問い?合わ?せ|連絡先[::]?$")
 # "(C)時事通信社", "© 2024 株式会社X": the publisher of the page, not the body.
@@ -371,20 +375,27 @@ def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, st
         before = sentence[:name.start]
         at_start = not before.strip(" 「『") or bool(re.fullmatch(
             r"(?:[^、。]{0,30}(?:の|、)|[0-9]{4}年[0-9]{1,2}月、|先月、|今月、|[^、。]{0,10}、)", before))
-        if _SUBJECT_AFTER.match(sentence, name.end) or (at_start and not title and _OWNER_AFTER.match(sentence, name.end)):
+        owner = at_start and not title and _OWNER_AFTER.match(sentence, name.end) and not _of_relative(sentence, name.end)
+        if _SUBJECT_AFTER.match(sentence, name.end) or owner:
             rule = "subject of the title" if title else "subject of the lead"
             found_here.append((name.start, _drop_place(name.text), rule))
     if title:
         return found_here
     for match in _NEWS_PARTICLE.finditer(sentence):
         start = _name_run_start(sentence, match.start())
-        candidate = sentence[start:match.start()]
+        candidate = strip_determiners(sentence[start:match.start()])
+        start = match.start() - len(candidate)
         undated = sentence.startswith("は、", match.end() - 1) or sentence[match.end():match.end() + 1] == "、"
         if undated and start > 0 and sentence[start - 1] not in "、。「」『』 の":
             continue  # "流出した可能性がある情報は、…": not a name at the head of the sentence
         if _plausible_unknown_name(candidate):
             found_here.append((start, _drop_place(body_of_department(candidate)), "subject of the lead (news idiom)"))
     return found_here
+
+
+def _of_relative(text: str, end: int) -> bool:
+    """"Xの子会社Y": what follows X is its subsidiary (or parent), the body the sentence is about."""
+    return text.startswith("の", end) and text.startswith(relatives(), end + 1)
 
 
 def _name_run_start(text: str, end: int) -> int:
@@ -473,7 +484,7 @@ def _plausible_unknown_name(text: str) -> bool:
     if text in self_references() or text in not_names() or text in (
             "同社", "同大", "同院", "同市", "同県", "県", "市", "町", "村", "区", "国", "政府"):
         return False
-    if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん")) or text[0].isdigit() \
+    if text.startswith(("同", "当", "本", "弊", "各")) or text.endswith(("者", "員", "氏", "さん", *head_titles())) or text[0].isdigit() \
             or "件目" in text or "つ目" in text:
         return False
     return not _TITLE_WORDS.search(text)

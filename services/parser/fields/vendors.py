@@ -36,7 +36,7 @@ from typing import Iterator, NamedTuple
 from services.common.names import LEGAL_FORMS
 from services.parser.evidence import Evidence, Found
 from services.parser.fields import lexicon
-from services.parser.names import Name, find_names, is_name_char, strip_legal_form
+from services.parser.names import Name, find_names, is_name_char, relatives, strip_legal_form
 from services.parser.reading import related_links_start
 from services.parser.resources import data
 
@@ -171,7 +171,7 @@ def _words() -> _Words:
         generic=tuple(sorted(set(table["generic"]), key=len, reverse=True)),
         hired=re.compile(alternation(table["investigation"])),
         unrelated=re.compile(alternation(table["unrelated"])),
-        relatives=re.compile(alternation(table["relatives"])),
+        relatives=re.compile(alternation(relatives())),
     )
 
 

@@ -193,3 +193,21 @@ def test_a_line_that_only_contains_a_legal_form_is_not_a_name_line() -> None:
     from services.parser.fields.organization import looks_like_org
     assert not looks_like_org("なる公益社団法人のメールアドレスが")
     assert looks_like_org("公益社団法人みなと協会")
+
+
+def test_a_subsidiary_named_after_its_parent_is_the_body() -> None:
+    text = "北東電信の子会社北東ビジネスサービス(札幌市)は17日、元派遣社員が顧客情報を不正に持ち出したと発表した。"
+    assert org(text) == "北東ビジネスサービス"
+    text = ("南海ハウスの子会社でフィットネスクラブ事業を手掛けるスポーツクラブMINATO(東京都港区)は6月16日、"
+            "会員情報の管理に使っていたサーバがランサムウェアに感染したと発表した。")
+    assert org(text) == "スポーツクラブMINATO"
+
+
+def test_the_head_of_a_body_is_a_person_not_the_body() -> None:
+    text = ("みなと市にある西浜農業協同組合の支店から、組合員の個人情報が記録されたパソコンが盗まれていたことがわかりました。\n"
+            "JA西浜の山田組合長は、会見を開いて謝罪しました。")
+    assert org(text) == "西浜農業協同組合"
+
+
+def test_a_town_the_body_is_in_is_its_place() -> None:
+    assert org("倉敷市にある西浜農業協同組合の支店から、パソコンが盗まれていたことがわかりました。") == "西浜農業協同組合"
