@@ -22,6 +22,11 @@ _CAPTION = re.compile(r"^(?:写真|画像|図|photo|Photo|出典|提供|資料)\
 _TIME = re.compile(r"[0-9]{1,2}\s*(?::|時)\s*[0-9]{2}")
 _SENTENCE_END = re.compile(r"[。!?]\s*$|[。!?][」)]\s*$")
 _LEAD_CHARS = 900
+# A printed line (A4, 10.5 pt) holds about 40 characters; a longer line with no sentence
+# end is a headline or a paragraph of a web page, not a sentence wrapped by a PDF.
+_PRINTED_LINE = 50
+# How a title ends: never the first half of a wrapped sentence.
+_TITLE_ENDINGS = ("について", "お知らせ", "お詫び", "おわび", "ご報告", "報告", "ご案内", "の件", "事案", "事故", "要旨", "概要")
 
 _SENTENCE_MARK = re.compile(r"[。!?]")
 _HEAD_LINES = 60
@@ -104,12 +109,12 @@ def content_lines(lines: list[Line]) -> list[Line]:
     return [line for line in lines if line.role in ("date", "heading", "text")]
 
 
-def _wrapped(part: str) -> bool:
-    """A line that stops inside a sentence: after a comma, or a long line with no sentence
-    end (text extracted from a PDF keeps its printed line breaks)."""
-    if part.endswith(("、", ",")):
+def _wrapped(line: str) -> bool:
+    """A line that stops inside a sentence: after a comma, or a line of printed width with
+    no sentence end (text extracted from a PDF keeps its printed line breaks)."""
+    if line.endswith(("、", ",")):
         return True
-    return len(part) >= 26 and not part.endswith(("。", "!", "?", "」", ")")) and not _SENTENCE_MARK.search(part)
+    return 26 <= len(line) <= _PRINTED_LINE and not line.endswith(("。", "!", "?", "」", ")")) and not _SENTENCE_MARK.search(line)
 
 
 @functools.cache
@@ -138,6 +143,20 @@ def related_links_start(text: str, hits: lexicon.Hits | None = None) -> int:
     return match.start() if match else len(text)
 
 
+def _wrapped_into(before: list[Line]) -> list[str]:
+    """Two or more lines of one printed width just above the first sentence, read as its
+    start: a PDF breaks a sentence where the page does, and its first lines, having no
+    sentence end, look like headings ("…保存しているファ" / "イルの一部が…")."""
+    start = len(before)
+    while start > 0 and before[start - 1].role == "heading" and _wrapped(before[start - 1].text) \
+            and not before[start - 1].text.endswith(_TITLE_ENDINGS):
+        start -= 1
+    widths = [len(line.text) for line in before[start:]]
+    if len(widths) < 2 or max(widths) - min(widths) > 4:
+        return []  # one line is a headline; lines of one printed width are a page's
+    return ["".join(line.text for line in before[start:])]
+
+
 def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
     """The opening running text: the first `text` lines (and the headings between
     them) up to about `limit` characters. A news report's first sentence names
@@ -145,15 +164,19 @@ def lead(lines: list[Line], limit: int = _LEAD_CHARS) -> str:
     parts: list[str] = []
     size = 0
     started = False
-    for line in lines:
-        if line.role == "text":
+    previous = ""
+    for index, line in enumerate(lines):
+        if line.role == "text" and not started:
             started = True
-        elif not started or line.role != "heading":
+            parts = _wrapped_into(lines[:index])
+            previous = lines[index - 1].text if parts else ""
+        elif not started or line.role not in ("text", "heading"):
             continue
-        if parts and _wrapped(parts[-1]):
+        if parts and _wrapped(previous):
             parts[-1] += line.text  # a sentence wrapped over two lines (PDF text, "…は、" at a line end)
         else:
             parts.append(line.text)
+        previous = line.text
         size += len(line.text)
         if size >= limit:
             break
