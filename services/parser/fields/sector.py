@@ -24,7 +24,7 @@ from schemas import taxonomies
 from services.common.dictionary import Dictionary
 from services.parser.evidence import Found, found
 from services.parser.fields import lexicon
-from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, national_bodies,
+from services.parser.names import (companies, find_names, kinds, legal_form_sectors, municipalities, national_bodies, relatives,
                                    self_references, strip_legal_form)
 from services.parser.reading import media_names
 from services.parser.resources import automaton, data
@@ -67,6 +67,13 @@ def _tables() -> tuple[Dictionary[tuple[str, str]], Dictionary[tuple[str, str]],
         for word, weight in spec.get("weights", {}).items():
             weights[(code, word)] = weight
     return automaton(contains), automaton(words), weights
+
+
+@functools.cache
+def _suffixes() -> tuple[tuple[str, str], ...]:
+    """(ending, sector) of sectors.toml's org_suffix lists, longest ending first."""
+    pairs = [(word, code) for code, spec in data("sectors").items() for word in spec.get("org_suffix", [])]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 @functools.cache
@@ -139,6 +146,9 @@ def sector_of_name(organization: str) -> Found[str] | None:
     for form, code in _legal_forms_by_length():
         if form in org:
             return found(code, f"name: legal form '{form}'", organization)
+    ending = next(((word, code) for word, code in _suffixes() if org.endswith(word) and len(org) > len(word)), None)
+    if ending is not None:  # the head of a noun phrase is last: "大阪工業大" is a university
+        return found(ending[1], f"name ends with '{ending[0]}'", organization)
     contains, _, weights = _tables()
     best: tuple[float, str, str] | None = None
     for end_pos, (code, word) in contains.iter(org):
@@ -161,6 +171,9 @@ def sector_of_descriptor(organization: str, text: str) -> Found[str] | None:
     descriptor = text[max(left, position - _DESCRIPTOR_CHARS):position]
     if not _DESCRIPTOR_END.search(descriptor):
         return None
+    parent = max((descriptor.rfind(word) + len(word) for word in relatives() if word in descriptor), default=0)
+    if descriptor.startswith("で", parent) and not descriptor.startswith("である", parent):
+        descriptor = descriptor[parent:]  # "X工業の子会社でフィットネス事業を手掛ける": its own business, not its parent's
     contains, words, weights = _tables()
     votes: Counter[str] = Counter()
     for end_pos, (code, word) in words.iter(descriptor):

@@ -103,3 +103,13 @@ def test_a_place_before_a_name_says_nothing_of_its_business() -> None:
     lead = "2025年9月8日、静岡県の沼津みなとホテルが予約システムへの不正アクセスを受けました。"
     assert sector("沼津みなとホテル", lead=lead) == "other"
     assert sector("マルカワ電器", lead="家電量販店のマルカワ電器は3日、通販サイトに不正アクセスがあったと発表した。") == "retail_ecommerce"
+
+
+def test_a_name_is_what_it_ends_with() -> None:
+    assert sector("みなと工業大") == "education"
+    assert sector("南海工業") == "manufacturing"
+
+
+def test_a_subsidiary_in_a_business_of_its_own_is_not_its_parents() -> None:
+    lead = "南海ハウス工業の子会社でフィットネスクラブ事業を手掛けるスポーツクラブMINATO(東京都港区)は6月16日、発表した。"
+    assert sector("スポーツクラブMINATO", lead=lead) == "other"
