@@ -144,3 +144,16 @@ def test_news_of_misused_faxed_told_or_scattered_data_are_disclosures() -> None:
 
 def test_mail_sent_with_the_other_addresses_visible_is_an_event() -> None:
     assert event_cue("事務局が、宿泊施設に対し、他の宿泊施設のメールアドレスが分かる状態で送信しました。") is not None
+
+
+def test_data_copied_and_taken_out_is_an_event_with_its_counts_in_brackets() -> None:
+    assert event_cue("委託先の従業員が、患者情報等(患者1,582人・医師等144人)をUSBメモリなどに複製し、持ち出していた。") is not None
+
+
+def test_a_leak_named_in_quotes_or_as_an_incident_is_an_event() -> None:
+    assert event_cue("「メールアドレスの流出」に関するお詫びとご報告") is not None
+    assert event_cue("このたびの、お客様のメールアドレスの流出インシデントにつきまして、お詫び申し上げます。") is not None
+
+
+def test_an_account_used_by_a_stranger_is_an_event() -> None:
+    assert event_cue("本学関係者が利用するメールアカウントが不正に使用され、学内外へメールが送信されました。") is not None
