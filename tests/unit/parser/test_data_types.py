@@ -202,3 +202,12 @@ def test_the_older_spelling_of_age_is_age() -> None:
 
 def test_a_student_number_is_a_student_id() -> None:
     assert kinds("流出したのは、学生番号・生徒の氏名を含むデータです。") == ["氏名", "学籍番号"]
+
+
+def test_screening_results_and_checkup_figures_are_medical_information() -> None:
+    assert kinds("流出したのは、受診者の氏名、生年月日、検診結果です。") == ["氏名", "生年月日", "医療情報"]
+    assert kinds("漏えいした情報は、氏名、年齢、血圧、BMI値です。") == ["氏名", "年齢", "医療情報"]
+
+
+def test_the_name_of_an_establishment_one_works_at_is_the_workplace() -> None:
+    assert kinds("漏えいした情報は、氏名、事業所名です。") == ["氏名", "勤務先"]
