@@ -88,7 +88,10 @@ _AFFECT_CTX = re.compile(_words(_DATA["context"]["affect"]))
 # What is counted, just before the figure (after particles and 約/最大 are stripped) or just after it.
 _RECORD_UNITS = frozenset(_DATA["units"]["records"])
 _THING_BEFORE = re.compile(rf"(?:{_words(_DATA['things']['not_affected'])})を?$")
-_THING_AFTER = re.compile(rf"(?:分)?の(?:{_words(_DATA['things']['not_affected'])})")
+# "304件のファイル", "約106万件にも上る大量の不正アクセス": the count's own noun, maybe after a
+# verb of amount and a size word.
+_THING_AFTER = re.compile(rf"(?:分)?(?:(?:にも|に)(?:上る|のぼる|及ぶ)|もの)?(?:大量|多数|膨大な数)?の(?:不正)?"
+                          rf"(?:{_words(_DATA['things']['not_affected'])})")
 _RECORD_BEFORE = re.compile(rf"(?:{_words(_DATA['things']['records'])})$")
 _RECORD_AFTER = re.compile(rf"(?:分)?の(?:{_words(_DATA['things']['records'])})")
 _RECORD_LEAK = re.compile(_words(_DATA["things"]["leak"]))

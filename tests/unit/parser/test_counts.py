@@ -287,3 +287,10 @@ def test_those_a_file_was_sent_to_are_not_the_affected() -> None:
     text = "財団の職員が、488社に対し、匿名加工が施されていない受講者56名の個人情報が含まれた事務局用ファイルをメールで送信。"
     assert _value(text) == 56
     assert _value("対象となる1,000名に対し、お詫びの文書を送付しました。個人情報が漏えいした。") == 1000
+
+
+def test_a_count_of_requests_however_large_is_not_of_the_affected() -> None:
+    text = ("9月24日、市の職員が公式ホームページの問い合わせフォームが利用できないことに気づきました。\n\n"
+            "市が調べたところ、複数のIPアドレスから市のホームページに対して約106万件にも上る大量の不正アクセスがあったことが"
+            "判明した。\n\n市によると、個人情報の流出などは確認されていません。")
+    assert headline_count(normalize(text)).value is None
