@@ -417,3 +417,13 @@ def test_a_pc_operated_remotely_by_a_stranger_or_data_taken_from_a_site_is_unaut
     assert "unauthorized_access" in types("教諭が表示された連絡先に電話をかけ指示に従って操作したところ不正な遠隔操作が行われた。")
     assert "unauthorized_access" in types("私用のパソコンが遠隔操作されて情報が漏えいしたおそれがあると発表しました。")
     assert "unauthorized_access" in types("何者かが、同協会の会員専用ページから盗んだとみられるメールアドレスを公開していた。")
+
+
+def test_papers_scattered_on_the_road_on_their_way_to_disposal_are_lost() -> None:
+    text = "廃棄を委託した業者による処理施設への運搬途中、個人情報記載書類が道路上に散逸し、個人情報が流出する事態が生じました。"
+    assert types(text) == ["loss_theft"]
+
+
+def test_a_contractors_employee_copying_and_taking_out_records_is_insider() -> None:
+    text = "再委託先の男性従業員が、患者情報をUSBメモリなどに複製し、持ち出していたことが分かりました。"
+    assert types(text) == ["insider"]
