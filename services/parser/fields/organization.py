@@ -95,7 +95,7 @@ _READING = re.compile(r"[((][\u3041-\u309f\u30a1-\u30fcA-Za-z ]{1,30}[))]$")
 # What may stand before a short form of a name in its full form: a legal form or
 # the body that founded it ("香川県立", "市立").
 _FULL_PREFIX = re.compile("(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
-                          + r"|[\u4e00-\u9fff]{1,4}[県都府道市町村区]立)$")
+                          + r"|[\u4e00-\u9fff]{0,4}[県都府道市町村区]立)$")
 _PARTICLE_CHARS = frozenset("のはがをにでとへやもかよりらまてしたるれ")
 _CONTRACTOR = re.compile(r"委託(?:先|して|した|していた|している|を受け|業者|事業者)|受託")
 _TOP_BLOCK = 10
@@ -517,7 +517,7 @@ def _fullest(result: Found[str], lines: list[Line]) -> Found[str]:
         return result
     text = "\n".join(line.text for line in lines[:_TOP_BLOCK * 3])
     position = text.find(name)
-    while position > 0:
+    while position >= 0:  # the first mention may be a headline's short form, a later one the full name
         before = text[max(0, position - 8):position]
         match = _FULL_PREFIX.search(before)
         if match:

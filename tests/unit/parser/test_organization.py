@@ -211,3 +211,9 @@ def test_the_head_of_a_body_is_a_person_not_the_body() -> None:
 
 def test_a_town_the_body_is_in_is_its_place() -> None:
     assert org("倉敷市にある西浜農業協同組合の支店から、パソコンが盗まれていたことがわかりました。") == "西浜農業協同組合"
+
+
+def test_a_headlines_short_form_is_completed_from_the_full_name_below() -> None:
+    text = ("みなと美術専門学校がメール誤送信 学生14人のアドレスが公開状態に\n"
+            "県立みなと美術専門学校の職員が学生にメールを送信した際、誤って受信者全員のアドレスを表示していたことが分かりました。")
+    assert org(text) == "県立みなと美術専門学校"
