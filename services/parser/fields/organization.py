@@ -347,6 +347,8 @@ def _usable(text: str, name: Name, names: list[Name]) -> bool:
             and not _COPYRIGHT.search(text, max(0, name.start - 16), name.start))
 
 
+# A verb describing the business of the name after it: "通販サイトを運営するX", "Yを手掛けるX".
+_DESCRIBING_VERB = re.compile(r"(?:運営|展開|経営|提供|販売|製造|開発|運用)(?:する|している)$|手(?:掛|が)ける$")
 # What joins a place to the body it locates: "伊佐市の…", "津山市にある…", "市内の…".
 _PLACE_LINK = re.compile(r"の|(?:内)?にある|内の")
 # The heading of a release's contact block.
@@ -386,7 +388,8 @@ def subject_candidates(sentence: str, title: bool = False) -> list[tuple[int, st
         candidate = strip_determiners(sentence[start:match.start()])
         start = match.start() - len(candidate)
         undated = sentence.startswith("は、", match.end() - 1) or sentence[match.end():match.end() + 1] == "、"
-        if undated and start > 0 and sentence[start - 1] not in "、。「」『』 の":
+        described = _DESCRIBING_VERB.search(sentence, max(0, start - 6), start) is not None
+        if undated and start > 0 and sentence[start - 1] not in "、。「」『』 の" and not described:
             continue  # "流出した可能性がある情報は、…": not a name at the head of the sentence
         if _plausible_unknown_name(candidate):
             found_here.append((start, _drop_place(body_of_department(candidate)), "subject of the lead (news idiom)"))
@@ -407,6 +410,8 @@ def _name_run_start(text: str, end: int) -> int:
         if is_name_char(char):
             start -= 1
             continue
+        if _DESCRIBING_VERB.search(text, max(0, start - 6), start):
+            break  # "通販サイトを運営するX": the verb describes the name, it is not part of it
         kana = start
         while kana > 0 and "\u3041" <= text[kana - 1] <= "\u3096" and text[kana - 1] not in _PARTICLE_CHARS:
             kana -= 1

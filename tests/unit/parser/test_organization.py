@@ -217,3 +217,9 @@ def test_a_headlines_short_form_is_completed_from_the_full_name_below() -> None:
     text = ("みなと美術専門学校がメール誤送信 学生14人のアドレスが公開状態に\n"
             "県立みなと美術専門学校の職員が学生にメールを送信した際、誤って受信者全員のアドレスを表示していたことが分かりました。")
     assert org(text) == "県立みなと美術専門学校"
+
+
+def test_a_company_described_by_the_business_it_runs_is_the_subject() -> None:
+    text = ("大手通販サイト「MINATO SHOP」を運営するミナトショップチャンネルは、第三者による不正ログインによる"
+            "24件のなりすまし購入を確認したと発表した。")
+    assert org(text) == "ミナトショップチャンネル"
