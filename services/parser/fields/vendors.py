@@ -708,7 +708,7 @@ class _VendorSearch:
             low = max(0, position - 28)
             run = _KANJI_ENTRUSTED.search(text, low, position)
             after = text[position + 2:position + 3]
-            if run and after not in ("先", "元", "料", "費", "者") and run.start() > low \
+            if run and after not in ("先", "元", "料", "費", "者", "業") and run.start() > low \
                     and not _KANJI.match(text, run.start() - 1) and not _is_generic(run.group("name")) \
                     and not self.reader().government(*run.span("name")):
                 context = _clause_before(text, run.start()) + run.group("gap")

@@ -203,3 +203,8 @@ def test_a_short_name_given_after_the_location_is_the_same_vendor() -> None:
             "MESが「ネットワークに外部から不正アクセスを受け、MESに業務委託をした事業者のお客様情報が閲覧できる可能性があった」"
             "ことを公表しました。")
     assert vendors(text) == ["ミナトエンジニアリング株式会社"]
+
+
+def test_a_contractor_mentioned_after_a_time_is_not_named_by_it() -> None:
+    text = "同月21日から22日にかけて行われた店舗のリフォーム工事時に委託業者が端末を一時退避したが、見当たらないことに気がついた。"
+    assert vendors(text) == []
