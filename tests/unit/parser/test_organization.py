@@ -223,3 +223,9 @@ def test_a_company_described_by_the_business_it_runs_is_the_subject() -> None:
     text = ("大手通販サイト「MINATO SHOP」を運営するミナトショップチャンネルは、第三者による不正ログインによる"
             "24件のなりすまし購入を確認したと発表した。")
     assert org(text) == "ミナトショップチャンネル"
+
+
+def test_an_aggregators_field_naming_the_body_outranks_the_announcers_site() -> None:
+    text = ("- 元記事:生徒の個人情報漏洩について\n- HP:静岡県\n会社名 | 静岡県立湖東工業高等学校 |\n---|---|\n漏洩種別 | 流出 |\n"
+            "静岡県立高校にて、貸出用iPadから生徒個人情報が閲覧可能状態となり個人情報が流出した。")
+    assert org(text) == "静岡県立湖東工業高等学校"
