@@ -427,3 +427,9 @@ def test_papers_scattered_on_the_road_on_their_way_to_disposal_are_lost() -> Non
 def test_a_contractors_employee_copying_and_taking_out_records_is_insider() -> None:
     text = "再委託先の男性従業員が、患者情報をUSBメモリなどに複製し、持ち出していたことが分かりました。"
     assert types(text) == ["insider"]
+
+
+def test_addresses_put_in_cc_where_bcc_was_due_are_a_misdelivery() -> None:
+    text = ("ご案内する電子メールをお送りした際に、本来は BCC 機能を利用し、お客様の電子メールアドレスが表示されない設定を"
+            "しなければならないところ、\nCC(カーボン・コピー)にお客様の電子メールアドレスを設定してしまいました。")
+    assert types(text) == ["misdelivery"]
