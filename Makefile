@@ -22,9 +22,17 @@ up: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/jikenbo up --demo
 
+# Unit and integration tests run on TEST_WORKERS processes (pytest-xdist): most of an
+# integration test is waiting for a consumer group to form. The fault-injection suite
+# then runs alone, as its timing assumes. Both run even if the first fails.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) browser
 	$(BIN)/ruff check services schemas bench tests tools
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/unit tests/integration || status=1; \
+	$(BIN)/python -m pytest tests/faults || status=1; \
+	exit $$status
 
 # The web view's browser tests drive Debian's chromium (with a Japanese font); installed once if missing.
 browser:
