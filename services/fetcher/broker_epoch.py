@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import uuid
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.common.config import KafkaSecurity
-from services.common.kafka import ensure_topics, kafka_options
+from services.common.kafka import ensure_topics, kafka_options, make_producer
 from services.common.topics import Topics
 
 _KEY = b"epoch"
@@ -56,10 +56,9 @@ async def read_mark(bootstrap: str, topic: str, security: KafkaSecurity | None =
 class BrokerEpoch:
     """The mark of the broker's current lifetime, stamped when it has none."""
 
-    def __init__(self, bootstrap: str, topics: Topics, producer: AIOKafkaProducer, security: KafkaSecurity | None = None) -> None:
+    def __init__(self, bootstrap: str, topics: Topics, security: KafkaSecurity | None = None) -> None:
         self.bootstrap = bootstrap
         self.topic = topics.epoch
-        self.producer = producer
         self.security = security
 
     async def current(self) -> str:
@@ -68,5 +67,14 @@ class BrokerEpoch:
             return mark
         await ensure_topics(self.bootstrap, [self.topic], 1, self.security)
         mark = uuid.uuid4().hex
-        await (await self.producer.send(self.topic, mark.encode("ascii"), key=_KEY, partition=0))
+        # A producer of its own, once per broker lifetime: on the embedded broker, the fetcher's
+        # producer fetching this new topic's metadata while its raw posts were in flight left a
+        # produce request unanswered for aiokafka's whole request timeout (40 s), and then failed
+        # the posts in it (tests/integration/test_broker_epoch.py).
+        writer = make_producer(self.bootstrap, "jikenbo-broker-epoch", self.security)
+        await writer.start()
+        try:
+            await writer.send_and_wait(self.topic, mark.encode("ascii"), key=_KEY, partition=0)
+        finally:
+            await writer.stop()
         return mark

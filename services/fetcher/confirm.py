@@ -77,7 +77,7 @@ class Confirmer:
         self.producer = producer  # to publish unconfirmed posts again if the broker loses them while we run
         self.pending: Snapshot | None = None
         self.high_water: dict[int, int] = {}  # highest end offset seen per raw-posts partition
-        self.epoch = BrokerEpoch(bootstrap, topics, producer, security) if producer is not None else None
+        self.epoch = BrokerEpoch(bootstrap, topics, security) if producer is not None else None
         self.mark: str | None = None  # the broker lifetime's mark when last looked
 
     async def step(self) -> int | None:
