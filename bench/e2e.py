@@ -79,9 +79,8 @@ BLOG_ID = "7000"
 PAGE_CAP = 150  # Blogger's max-results cap (the backfill asks Blogger feeds for 150 a page)
 LIVE_WINDOW = 25  # entries in a live feed document, as Blogger's default page
 # How long a live phase waits for the last alerts once every entry has appeared: beyond
-# aiokafka's 40 s request timeout, so that a produce request the broker never answers
-# (seen about once in ten runs on the embedded broker: the poll's posts reach the topic,
-# the acknowledgement does not) is retried and shows up as latency, not as a lost alert.
+# aiokafka's 40 s request timeout, so that a produce request the broker leaves unanswered
+# (README, "Reading the topics from your own programs") shows up as latency, not as a lost alert.
 LIVE_GRACE = 60.0
 START = datetime(2025, 3, 10, tzinfo=UTC)
 KANA = "アイウエオカキクケコサシスセソタチツテト"
