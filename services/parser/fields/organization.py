@@ -89,10 +89,11 @@ _SELF_SUBJECT = re.compile(r"^(?:このたび|この度|今般|[^、。]{0,12}�
 # The head of a body named by the body's own kind: "豊郷町長" is the head of 豊郷町.
 _HEAD_TITLES = frozenset(("市長", "町長", "村長", "区長", "病院長", "院長", "校長", "園長", "所長", "局長"))
 # "HP:伊東市", "発表元:X": an aggregator's field naming the body.
-_NAME_FIELD = re.compile(r"^(?:HP|ＨＰ|発表元|発表者|組織名?|企業名|会社名|団体名|事業者名?|法人名|対象組織)\s*[::]\s*(.+)$")
+_BODY_FIELDS = r"組織名?|企業名|会社名|団体名|事業者名?|法人名|対象組織"
+_NAME_FIELD = re.compile(rf"^(?:HP|ＨＰ|発表元|発表者|{_BODY_FIELDS})\s*[::]\s*(.+)$")
 # "会社名 | X |", "組織名:X": a field naming the body itself, which outranks a field naming the
 # announcer's site ("HP:静岡県" above a prefectural school's row).
-_BODY_FIELD = re.compile(r"^(?:会社名|組織名|企業名|団体名|法人名|対象組織)\s*[::|]\s*([^|]+?)\s*\|?\s*$")
+_BODY_FIELD = re.compile(rf"^(?:{_BODY_FIELDS})\s*[::|]\s*([^|]+?)\s*\|?\s*$")
 # "株式会社 東玉(とうぎょく)": a reading in kana after a name.
 _READING = re.compile(r"[((][\u3041-\u309f\u30a1-\u30fcA-Za-z ]{1,30}[))]$")
 # What may stand before a short form of a name in its full form: a legal form or
